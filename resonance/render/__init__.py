@@ -1,0 +1,1 @@
+"""Rendering: reports and parse trees to text. Knows nothing of models."""
