@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from resonance import __version__
+from resonance.commands import register_all
 
 app = typer.Typer(
     name="resonance",
@@ -24,6 +25,7 @@ train_app = typer.Typer(help="Train a model from the datasets in ../shared/datas
 evaluate_app = typer.Typer(help="Evaluate a shipped model on its held-out test split.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
+register_all(train_app, evaluate_app)
 
 
 def _version(value: bool) -> None:
