@@ -87,3 +87,71 @@ class Script:
     @property
     def elements(self) -> tuple[Element, ...]:
         return tuple(e for ep in self.episodes for e in ep.elements)
+
+
+# --- what the classifiers say about each line -----------------------------------
+
+EMOTIONS = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+BEATS = ("hook", "conflict", "reversal", "revelation", "payoff", "cliffhanger", "calm",
+         "exposition", "none")
+INTEGRATIONS = ("embodied", "expository", "decorative")
+DIMENSIONS = ("emotional", "cultural", "narrative")
+
+
+@dataclass(frozen=True)
+class CulturalMention:
+    text: str
+    term: str
+    type: str
+    specific: bool
+
+
+@dataclass(frozen=True)
+class LineSignals:
+    """Model outputs for one element; probabilities are keyed by label name."""
+
+    element: Element
+    position: float  # 0.0 = first content line of the episode, 1.0 = last
+    emotion: dict[str, float]
+    valence: float
+    arousal: float
+    beat: dict[str, float]
+    mentions: tuple[CulturalMention, ...] = ()
+    integration: dict[str, float] | None = None  # only where the line carries culture
+    bridge: float | None = None
+    stakes: tuple[str, ...] = ()  # real-life stakes named in the line (family, money, ...)
+
+
+@dataclass(frozen=True)
+class EpisodeSignals:
+    episode: Episode
+    language: str
+    lines: tuple[LineSignals, ...]
+
+
+# --- scores -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Evidence:
+    dimension: str
+    episode: int
+    line: int
+    text: str
+    reason: str
+    weight: float  # signed contribution, for ordering
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    dimension: str
+    value: float  # 0-100
+    features: dict[str, float]
+    evidence: tuple[Evidence, ...] = ()
+    flags: tuple[Flag, ...] = ()

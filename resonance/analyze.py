@@ -1,0 +1,94 @@
+"""Script -> per-line model signals (EpisodeSignals), batched across the whole script.
+
+This is the one stage that calls the classifiers. It only needs an object with the
+methods of :class:`Models`, so tests can pass small stand-ins and the pipeline passes the
+shipped models.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from resonance.stakes import find_stakes
+from resonance.types import (
+    CulturalMention, Element, ElementKind, Episode, EpisodeSignals, LineSignals, Script)
+
+CONTENT_KINDS = (ElementKind.DIALOGUE, ElementKind.NARRATION, ElementKind.ACTION,
+                 ElementKind.CAPTION, ElementKind.FLASHBACK)
+CONTEXT_TURNS = 2
+
+
+class Models(Protocol):
+    versions: dict[str, str]
+
+    def emotion(self, language: str, texts: list[str], contexts: list[str]) -> list[dict[str, float]]: ...
+
+    def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
+
+    def beats(self, language: str, texts: list[str], contexts: list[str],
+              positions: list[float]) -> list[dict[str, float]]: ...
+
+    def mentions(self, language: str, text: str) -> tuple[CulturalMention, ...]: ...
+
+    def integration(self, language: str, texts: list[str], contexts: list[str]
+                    ) -> list[tuple[dict[str, float], float]]: ...
+
+
+def line_text(element: Element) -> str:
+    """The text a model sees for a line: the speaker and stage direction are context, too."""
+    if element.speaker:
+        direction = f"（{element.direction}）" if element.direction else ""
+        return f"{element.speaker}{direction}: {element.text}"
+    return element.text
+
+
+def content_elements(episode: Episode) -> list[Element]:
+    return [e for e in episode.elements if e.kind in CONTENT_KINDS and e.text.strip()]
+
+
+def _contexts(elements: list[Element]) -> tuple[list[str], list[str]]:
+    """Preceding turns (for emotion) and surrounding lines (for beats) of each element."""
+    before, around = [], []
+    for i, _ in enumerate(elements):
+        prev = elements[max(0, i - CONTEXT_TURNS):i]
+        nxt = elements[i + 1:i + 2]
+        before.append(" | ".join(line_text(e) for e in prev))
+        around.append(" | ".join(line_text(e) for e in (*prev, *nxt)))
+    return before, around
+
+
+def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
+    """Run every classifier once over all lines of the script, then regroup by episode."""
+    language = script.language
+    per_episode = [content_elements(ep) for ep in script.episodes]
+    flat = [e for els in per_episode for e in els]
+    texts = [line_text(e) for e in flat]
+    emotion_ctx, beat_ctx, positions = [], [], []
+    for els in per_episode:
+        before, around = _contexts(els)
+        emotion_ctx += before
+        beat_ctx += around
+        positions += [i / max(1, len(els) - 1) for i in range(len(els))]
+
+    emotions = models.emotion(language, texts, emotion_ctx) if flat else []
+    beats = models.beats(language, texts, beat_ctx, positions) if flat else []
+    mentions = [models.mentions(language, e.text) for e in flat]
+    cultural_idx = [i for i, m in enumerate(mentions) if m]
+    integration = models.integration(language, [texts[i] for i in cultural_idx],
+                                     [emotion_ctx[i] for i in cultural_idx]) if cultural_idx else []
+    integration_by_idx = dict(zip(cultural_idx, integration))
+
+    out, cursor = [], 0
+    for episode, els in zip(script.episodes, per_episode):
+        lines = []
+        for element in els:
+            i = cursor
+            cursor += 1
+            valence, arousal = models.valence_arousal(language, emotions[i])
+            integ = integration_by_idx.get(i)
+            lines.append(LineSignals(
+                element=element, position=positions[i], emotion=emotions[i], valence=valence,
+                arousal=arousal, beat=beats[i], mentions=mentions[i],
+                integration=integ[0] if integ else None, bridge=integ[1] if integ else None,
+                stakes=find_stakes(element.text, language)))
+        out.append(EpisodeSignals(episode=episode, language=language, lines=tuple(lines)))
+    return out

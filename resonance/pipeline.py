@@ -1,0 +1,84 @@
+"""path -> parse -> Script -> analyze (models) -> score -> Report, one stage after another.
+
+Each stage's time is logged at DEBUG level (``RESONANCE_LOG=debug``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from resonance.config import Config, load_config
+from resonance.errors import ResonanceError
+from resonance.report import Report, ScriptReport
+from resonance.scoring.combine import Calibration
+from resonance.scoring.episode import score_episode, series_report
+from resonance.types import Script
+
+log = logging.getLogger("resonance")
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    log.debug("%s: %.3f s", name, time.perf_counter() - start)
+
+
+def score_script(script: Script, models, config: Config,
+                 calibration: Calibration | None = None) -> ScriptReport:
+    from resonance.analyze import analyze
+
+    with stage(f"analyze {script.source}"):
+        signals = analyze(script, models)
+    with stage("score"):
+        episodes = tuple(score_episode(s, config, calibration) for s in signals)
+    return ScriptReport(source=script.source, language=script.language, format=script.format,
+                        models=models.versions_for(script.language), series=series_report(list(episodes), config),
+                        episodes=episodes, title=script.title)
+
+
+def score(path_or_text, *, config: Config | None = None, models=None,
+          calibration: Calibration | None = None) -> Report:
+    """Score one path (file or folder) or a script text. Raises ResonanceError on bad input."""
+    import resonance
+
+    config = config or load_config()
+    script = resonance.parse(Path(path_or_text) if isinstance(path_or_text, os.PathLike) else path_or_text,
+                             **({"max_bytes": config.max_bytes} if _is_path(path_or_text) else {}))
+    models = models or default_models(config)
+    return Report(scripts=(score_script(script, models, config, calibration),))
+
+
+def score_paths(paths: list, *, config: Config, models=None, calibration: Calibration | None = None,
+                on_result=None) -> Report:
+    """Score many paths; a bad file is reported under errors and the others are still scored."""
+    from resonance.io import read_script
+
+    reports, errors = [], []
+    for path in paths:
+        try:
+            script = read_script(path, max_bytes=config.max_bytes)
+            models = models or default_models(config)
+            report = score_script(script, models, config, calibration)
+        except ResonanceError as err:
+            errors.append({"source": err.source or str(path), "message": err.message, "line": err.line})
+            continue
+        reports.append(report)
+        if on_result is not None:
+            on_result(report)
+    return Report(scripts=tuple(reports), errors=tuple(errors))
+
+
+def default_models(config: Config):
+    from resonance.classifiers.bundle import ShippedModels
+
+    return ShippedModels.shared(config.models_dir)
+
+
+def _is_path(value) -> bool:
+    return isinstance(value, os.PathLike) or (isinstance(value, str) and "\n" not in value
+                                              and os.path.exists(value))
