@@ -75,5 +75,73 @@ def parse(
         raise typer.Exit(1)
 
 
+def _load_settings(weights: Optional[Path], paywall: Optional[str], models_dir: Optional[Path]):
+    """Config from files, then CLI overrides. Raises ConfigError."""
+    from resonance.config import ConfigError, load_config, load_weights
+
+    config = load_config()
+    calibration = None
+    if weights is not None:
+        values, calibration = load_weights(weights)
+        if values:
+            config = config.with_overrides(weights=values)
+    if paywall:
+        try:
+            start, end = (int(x) for x in paywall.split("-", 1))
+        except ValueError:
+            raise ConfigError(f"--paywall must look like 8-12, not {paywall!r}") from None
+        config = config.with_overrides(paywall_start=start, paywall_end=end)
+    if models_dir is not None:
+        config = config.with_overrides(models_dir=str(models_dir))
+    return config, calibration
+
+
+@app.command()
+def score(
+    paths: Annotated[list[Path], typer.Argument(help="Script files or folders of episode files.")],
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="table, json, jsonl, csv, markdown or html.")] = "table",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (atomically).")] = None,
+    weights: Annotated[Optional[Path], typer.Option(help="Weights file (JSON/TOML) or a calibration from "
+                                                         "`resonance calibrate`.")] = None,
+    paywall: Annotated[Optional[str], typer.Option(help="Paywall window, e.g. 8-12.")] = None,
+    models_dir: Annotated[Optional[Path], typer.Option(help="Folder of model folders (default: shipped).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+) -> None:
+    """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
+    from resonance.errors import ResonanceError
+    from resonance.render import FORMATS, render
+
+    if format not in FORMATS:
+        _err(f"unknown --format '{format}' (use {', '.join(FORMATS)})")
+        raise typer.Exit(2)
+    try:
+        config, calibration = _load_settings(weights, paywall, models_dir)
+    except ResonanceError as err:
+        _err(str(err))
+        raise typer.Exit(2) from None
+    from resonance.pipeline import score_paths
+
+    report = score_paths(list(paths), config=config, calibration=calibration, use_cache=not no_cache)
+    if format == "table" and output is None:
+        from rich.console import Console
+
+        from resonance.render.table import print_report
+
+        print_report(report, Console())
+    else:
+        text = render(report, "json" if format == "table" else format)
+        if output is not None:
+            from resonance.atomic import write_text_atomic
+
+            write_text_atomic(output, text)
+        else:
+            sys.stdout.write(text)
+    for error in report.errors:
+        _err(f"{error['source']}: {error['message']}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -60,3 +60,37 @@ def _from_table(table: dict, path: Path) -> Config:
     if unknown:
         raise ConfigError(f"unknown [tool.resonance] keys: {', '.join(unknown)}", str(path))
     return Config().with_overrides(**table)
+
+
+def load_weights(path: Path):
+    """A weights file: {"weights": {"emotional": .., "cultural": .., "narrative": ..}} (JSON or TOML),
+    or a calibration written by `resonance calibrate` ({"calibration": {...}}).
+
+    Returns ``(weights or None, Calibration or None)``.
+    """
+    import json
+
+    from resonance.scoring.combine import Calibration
+
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"cannot read weights file: {err.strerror}", source) from None
+    try:
+        data = tomllib.loads(text) if source.endswith(".toml") else json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"invalid weights file: {err}", source) from None
+    if "calibration" in data:
+        try:
+            return None, Calibration(**data["calibration"])
+        except TypeError as err:
+            raise ConfigError(f"invalid calibration: {err}", source) from None
+    weights = data.get("weights", data)
+    dims = ("emotional", "cultural", "narrative")
+    if not isinstance(weights, dict) or set(weights) - set(dims) or not all(
+            isinstance(weights.get(d, 0), (int, float)) and weights.get(d, 0) >= 0 for d in dims):
+        raise ConfigError("weights must map emotional/cultural/narrative to non-negative numbers", source)
+    if sum(weights.values()) <= 0:
+        raise ConfigError("weights must not all be zero", source)
+    return {d: float(weights.get(d, 0.0)) for d in dims}, None

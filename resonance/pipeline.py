@@ -28,12 +28,33 @@ def stage(name: str) -> Iterator[None]:
     log.debug("%s: %.3f s", name, time.perf_counter() - start)
 
 
-def score_script(script: Script, models, config: Config,
-                 calibration: Calibration | None = None) -> ScriptReport:
+def analyze_with_cache(script: Script, models, cache=None) -> list:
+    """Model signals per episode; with a cache, only episodes not seen before reach the models
+    (and an all-hit script never imports torch)."""
+    from dataclasses import replace
+
     from resonance.analyze import analyze
 
+    if cache is None:
+        return analyze(script, models)
+    from resonance.cache import episode_key
+
+    versions = models.versions_for(script.language)
+    keys = [episode_key(ep, script.language, versions) for ep in script.episodes]
+    found = [cache.get(k, ep, script.language) for k, ep in zip(keys, script.episodes)]
+    missing = [i for i, f in enumerate(found) if f is None]
+    if missing:
+        fresh = analyze(replace(script, episodes=tuple(script.episodes[i] for i in missing)), models)
+        for i, signals in zip(missing, fresh):
+            cache.put(keys[i], signals)
+            found[i] = signals
+    return found
+
+
+def score_script(script: Script, models, config: Config,
+                 calibration: Calibration | None = None, cache=None) -> ScriptReport:
     with stage(f"analyze {script.source}"):
-        signals = analyze(script, models)
+        signals = analyze_with_cache(script, models, cache)
     with stage("score"):
         episodes = tuple(score_episode(s, config, calibration) for s in signals)
     return ScriptReport(source=script.source, language=script.language, format=script.format,
@@ -54,16 +75,22 @@ def score(path_or_text, *, config: Config | None = None, models=None,
 
 
 def score_paths(paths: list, *, config: Config, models=None, calibration: Calibration | None = None,
+                use_cache: bool = False,
                 on_result=None) -> Report:
     """Score many paths; a bad file is reported under errors and the others are still scored."""
     from resonance.io import read_script
 
+    cache = None
+    if use_cache:
+        from resonance.cache import ResultCache
+
+        cache = ResultCache()
     reports, errors = [], []
     for path in paths:
         try:
             script = read_script(path, max_bytes=config.max_bytes)
             models = models or default_models(config)
-            report = score_script(script, models, config, calibration)
+            report = score_script(script, models, config, calibration, cache)
         except ResonanceError as err:
             errors.append({"source": err.source or str(path), "message": err.message, "line": err.line})
             continue

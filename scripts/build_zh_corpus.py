@@ -1,8 +1,9 @@
 """Build the Chinese masked-LM pretraining corpus from ../shared/datasets.
 
 Writes ``.device/zh_corpus/corpus.txt.gz`` (one line of text per line, a blank line between
-documents) and ``manifest.json`` (per-source lines, characters and license). The folder is
-git-ignored and small enough to carry to a GPU machine.
+documents, a line ``\\x1e<source name>`` before each source's documents) and ``manifest.json``
+(per-source lines, characters and license). The folder is git-ignored and small enough to carry
+to a GPU machine.
 
 tvsub_zh (CC BY-NC-ND) is left out unless ``--include-tvsub`` is given, so that the shipped
 encoder can be used commercially as far as its data allows; CPED contributes its training series
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from resonance.classifiers.zh_corpus import CPED_DEV_SERIES, sources  # noqa: E402
+from resonance.classifiers.zh_corpus import CPED_DEV_SERIES, SOURCE_MARK, sources  # noqa: E402
 from resonance.classifiers.zh_tokenizer import (  # noqa: E402
     corpus_lines, measure, save_tokenizer, train_tokenizer,
 )
@@ -42,6 +43,7 @@ def build(datasets: Path, out: Path, include_tvsub: bool) -> dict:
                 manifest["sources"][source.name] = {"license": source.license, "used": False}
                 continue
             lines = chars = documents = duplicates = 0
+            handle.write(f"{SOURCE_MARK}{source.name}\n\n")
             for document in source.read(folder):
                 kept = []
                 for line in document:

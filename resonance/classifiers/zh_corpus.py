@@ -25,6 +25,7 @@ CPED_DEV_SERIES = frozenset({"30", "45"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…」”])")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+SOURCE_MARK = "\x1e"  # a corpus line "\x1e<name>" starts the documents of one source
 MIN_CHARS = 2
 MAX_LINE_CHARS = 160
 

@@ -144,6 +144,8 @@ def corpus_lines(path: Path) -> Iterator[str]:
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8") as handle:
         for line in handle:
+            if line.startswith("\x1e"):  # a source marker, see zh_corpus.SOURCE_MARK
+                continue
             line = line.strip()
             if line:
                 yield line
