@@ -15,21 +15,22 @@ from resonance.types import (
 CONTENT_KINDS = (ElementKind.DIALOGUE, ElementKind.NARRATION, ElementKind.ACTION,
                  ElementKind.CAPTION, ElementKind.FLASHBACK)
 CONTEXT_TURNS = 2
+Context = tuple[str, ...]
 
 
 class Models(Protocol):
-    versions: dict[str, str]
+    def versions_for(self, language: str) -> dict[str, str]: ...
 
-    def emotion(self, language: str, texts: list[str], contexts: list[str]) -> list[dict[str, float]]: ...
+    def emotion(self, language: str, texts: list[str], contexts: list[Context]) -> list[dict[str, float]]: ...
 
     def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
 
-    def beats(self, language: str, texts: list[str], contexts: list[str],
+    def beats(self, language: str, texts: list[str], contexts: list[Context],
               positions: list[float]) -> list[dict[str, float]]: ...
 
     def mentions(self, language: str, text: str) -> tuple[CulturalMention, ...]: ...
 
-    def integration(self, language: str, texts: list[str], contexts: list[str]
+    def integration(self, language: str, texts: list[str], contexts: list[Context]
                     ) -> list[tuple[dict[str, float], float]]: ...
 
 
@@ -45,14 +46,14 @@ def content_elements(episode: Episode) -> list[Element]:
     return [e for e in episode.elements if e.kind in CONTENT_KINDS and e.text.strip()]
 
 
-def _contexts(elements: list[Element]) -> tuple[list[str], list[str]]:
+def _contexts(elements: list[Element]) -> tuple[list[Context], list[Context]]:
     """Preceding turns (for emotion) and surrounding lines (for beats) of each element."""
     before, around = [], []
     for i, _ in enumerate(elements):
         prev = elements[max(0, i - CONTEXT_TURNS):i]
         nxt = elements[i + 1:i + 2]
-        before.append(" | ".join(line_text(e) for e in prev))
-        around.append(" | ".join(line_text(e) for e in (*prev, *nxt)))
+        before.append(tuple(line_text(e) for e in prev))
+        around.append(tuple(line_text(e) for e in (*prev, *nxt)))
     return before, around
 
 

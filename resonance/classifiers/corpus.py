@@ -25,8 +25,8 @@ class LabeledLine:
     count: int  # content lines in the episode
     kind: str
     text: str  # model input text (speaker + line)
-    before: str  # preceding turns
-    around: str  # surrounding lines
+    before: tuple[str, ...]  # preceding turns
+    around: tuple[str, ...]  # surrounding lines
     beat: str | None
     integration: str | None
     bridge: bool | None

@@ -35,6 +35,7 @@ class _EpisodeDraft:
     title: str | None
     line: int
     scenes: list[_SceneDraft] = field(default_factory=list)
+    implicit: bool = False  # opened by content before any episode marker
 
 
 class ScriptBuilder:
@@ -50,6 +51,11 @@ class ScriptBuilder:
         if self._episodes and not any(s.elements for s in self._episodes[-1].scenes) \
                 and self._episodes[-1].number == number and not self._episodes[-1].scenes:
             # a repeated marker (e.g. a title line then a header): keep the first
+            return
+        last = self._episodes[-1] if self._episodes else None
+        if last and last.implicit and (last.number == number or not any(s.heading for s in last.scenes)):
+            # text before the first marker (a title line, FADE IN:) belongs to that episode
+            last.number, last.title, last.line, last.implicit = number, title or None, line, False
             return
         self._episodes.append(_EpisodeDraft(number=number, title=title or None, line=line))
 
@@ -100,7 +106,7 @@ class ScriptBuilder:
     # -- helpers ----------------------------------------------------------
     def _current_episode(self, line: int) -> _EpisodeDraft:
         if not self._episodes:
-            self._episodes.append(_EpisodeDraft(number=1, title=None, line=line))
+            self._episodes.append(_EpisodeDraft(number=1, title=None, line=line, implicit=True))
         return self._episodes[-1]
 
     def _current_scene(self, line: int) -> _SceneDraft:

@@ -78,6 +78,7 @@ class Cue:
     name: str
     voice: str | None = None  # "VO" / "OS"
     dual: bool = False  # Fountain's trailing ``^``
+    direction: str | None = None  # another extension, e.g. (ON PHONE): applies to the whole speech
 
 
 def parse_cue(line: str, *, allow_forced: bool = False) -> Cue | None:
@@ -94,22 +95,25 @@ def parse_cue(line: str, *, allow_forced: bool = False) -> Cue | None:
     if forced:
         text = text[1:].strip()
     voice = None
+    others: list[str] = []
     while (ext := _EXTENSION.search(text)) is not None:
         key = re.sub(r"[^A-Z]", "", ext.group(1).upper())
         if key in _VOICES:
             voice = _VOICES[key]
+        elif key not in _CONTINUED and ext.group(1).strip():
+            others.insert(0, ext.group(1).strip())
         text = text[:ext.start()].rstrip()
     if not text:
         return None
     if not forced and not _looks_like_name(text):
         return None
-    return Cue(name=text, voice=voice, dual=dual)
+    return Cue(name=text, voice=voice, dual=dual, direction="; ".join(others) or None)
 
 
 def _looks_like_name(text: str) -> bool:
     if len(text) > MAX_CUE_CHARS or len(text.split()) > MAX_CUE_WORDS:
         return False
-    if text != text.upper() or not any(ch.isalpha() for ch in text):
+    if text != text.upper() or not any(ch.isalpha() for ch in text) or text.endswith("."):
         return False
     if any(not (ch.isalnum() or ch in _NAME_PUNCT) for ch in text):
         return False
@@ -210,7 +214,8 @@ def spoken_element(cue: Cue, text: str, line: int, direction: str | None = None)
     """Dialogue, or narration for a V.O./O.S. cue or a NARRATOR."""
     narration = cue.voice is not None or cue.name.upper() in NARRATORS
     return Element(kind=ElementKind.NARRATION if narration else ElementKind.DIALOGUE, text=text,
-                   line=line, speaker=cue.name, direction=direction, voice=cue.voice, dual=cue.dual)
+                   line=line, speaker=cue.name, direction=direction or cue.direction, voice=cue.voice,
+                   dual=cue.dual)
 
 
 def dialogue_block(cue: Cue, lines: list[tuple[int, str]]) -> list[Element]:
@@ -249,7 +254,7 @@ def dialogue_block(cue: Cue, lines: list[tuple[int, str]]) -> list[Element]:
                 paren = []
                 voice = _VOICES.get(re.sub(r"[^A-Z]", "", direction.upper()))
                 if voice:
-                    cue = Cue(cue.name, voice, cue.dual)
+                    cue = Cue(cue.name, voice, cue.dual, cue.direction)
                 elif direction:
                     directions.append(direction)
             continue

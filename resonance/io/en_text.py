@@ -16,13 +16,13 @@ from resonance.types import Element, ElementKind
 
 # NAME (V.O.): (beat) words -- names are 1-4 capitalised words, no digits
 _INLINE = re.compile(
-    r"^(?P<name>[^\W\d_][^\W\d_.'\u2019\-]*\.?(?:[ \-][^\W\d_][^\W\d_.'\u2019\-]*\.?){0,3})"
+    r"^(?P<name>[^\W\d_][^\W\d_'\u2019]*\.?(?:[ \-][^\W\d_][^\W\d_'\u2019]*\.?){0,3})"
     r"\s*(?P<ext>(?:\([^()]*\)\s*)*)[:\uff1a]\s*(?P<rest>\S.*)$")
 _NOT_NAMES = {"note", "notes", "summary", "logline", "setting", "time", "location", "scene", "episode",
               "title", "written by", "genre", "synopsis", "series", "season", "author", "draft",
               "page", "act", "part", "chapter", "date", "place", "fade in", "cast", "characters"}
 _CAST = re.compile(r"^(?:CAST|CHARACTERS)\s*:\s*(?P<names>.+)$", re.IGNORECASE)
-_SENTENCE_END = ("." , "!", "?", "\"", "'", "\u201d", "\u2019", "\u2026", ")", "-", "\u2014")
+_SENTENCE_END = (".", "!", "?", "\"", "'", "\u201d", "\u2019", "\u2026", ")", "-", "\u2014")
 
 Line = tuple[int, str]
 
@@ -41,12 +41,10 @@ def inline_dialogue(text: str, number: int) -> Element | None:
     name = match.group("name").strip()
     if name.lower() in _NOT_NAMES or not all(w[:1].isupper() for w in re.split(r"[ \-]", name) if w):
         return None
-    cue = en.parse_cue(f"{name.upper()} {match.group('ext')}") or (None if name.isupper() else
-                                                                   en.Cue(name))
+    cue = en.parse_cue(f"{name.upper()} {match.group('ext')}")
     if cue is None:
         return None
-    if name != name.upper():  # keep the writer's spelling of a mixed-case name
-        cue = en.Cue(name, cue.voice, cue.dual)
+    cue = en.Cue(name, cue.voice, cue.dual, cue.direction)  # keep the writer's spelling of the name
     direction, words = en.split_leading_direction(match.group("rest").strip())
     return en.spoken_element(cue, words, number, direction) if words else None
 
@@ -55,6 +53,7 @@ class _Reader:
     def __init__(self) -> None:
         self.builder = ScriptBuilder()
         self.cue: en.Cue | None = None
+        self.cue_line = 0
         self.block: list[Line] = []  # lines under the open cue
         self.action: list[Line] = []
         self.inline_open = False  # the last line was one-line dialogue that may wrap
@@ -76,7 +75,7 @@ class _Reader:
         cue = en.parse_cue(text) if next_text and not _is_structural(next_text) else None
         if cue is not None:
             self._flush()
-            self.cue = cue
+            self.cue, self.cue_line = cue, number
             return
         inline = inline_dialogue(text, number)
         if inline is not None:
@@ -129,12 +128,11 @@ class _Reader:
             for element in en.dialogue_block(self.cue, self.block):
                 self.builder.add(element)
             if not self.block:  # a lone caps line after all: action
-                self.action.append((0, self.cue.name))
+                self.action.append((self.cue_line, self.cue.name))
         self.cue, self.block, self.inline_open = None, [], False
         if self.action:
-            first = next((n for n, _ in self.action if n), 0)
             text = " ".join(t for _, t in self.action)
-            self.builder.add(Element(kind=ElementKind.ACTION, text=text, line=first))
+            self.builder.add(Element(kind=ElementKind.ACTION, text=text, line=self.action[0][0]))
             self.action = []
 
 
