@@ -143,5 +143,233 @@ def score(
         raise typer.Exit(1)
 
 
+def _score_or_exit(paths: list[Path], config, calibration, use_cache: bool, progress: bool = False):
+    from resonance.pipeline import score_paths
+
+    if not progress:
+        return score_paths(paths, config=config, calibration=calibration, use_cache=use_cache)
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("scoring", total=len(paths))
+        return score_paths(paths, config=config, calibration=calibration, use_cache=use_cache,
+                           on_progress=lambda: bar.advance(task))
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Script files or folders of episode files.")],
+    min_overall: Annotated[Optional[float], typer.Option(help="Minimum series overall of each script.")] = None,
+    min_episode: Annotated[Optional[float], typer.Option(help="Minimum overall of every episode.")] = None,
+    min_emotional: Annotated[Optional[float], typer.Option(help="Minimum emotional score of every episode.")] = None,
+    min_cultural: Annotated[Optional[float], typer.Option(help="Minimum cultural score of every episode.")] = None,
+    min_narrative: Annotated[Optional[float], typer.Option(help="Minimum narrative score of every episode.")] = None,
+    junit: Annotated[Optional[Path], typer.Option(help="Write JUnit XML (one test case per episode).")] = None,
+    weights: Annotated[Optional[Path], typer.Option(help="Weights or calibration file.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the result cache.")] = False,
+) -> None:
+    """CI gate: exit 0 when every script and episode passes, 1 when any is below, 2 on usage errors."""
+    from resonance.checks import THRESHOLD_KEYS, run_checks, to_junit
+    from resonance.errors import ResonanceError
+
+    try:
+        config, calibration = _load_settings(weights, None, None)
+    except ResonanceError as err:
+        _err(str(err))
+        raise typer.Exit(2) from None
+    given = {"min_overall": min_overall, "min_episode": min_episode, "min_emotional": min_emotional,
+             "min_cultural": min_cultural, "min_narrative": min_narrative}
+    thresholds = {k: v for k, v in {**config.thresholds, **{k: v for k, v in given.items() if v is not None}}.items()
+                  if k in THRESHOLD_KEYS}
+    if not thresholds:
+        _err("no thresholds: pass --min-overall/--min-episode/... or set [tool.resonance.thresholds]")
+        raise typer.Exit(2)
+    if any(not 0 <= v <= 100 for v in thresholds.values()):
+        _err("thresholds are scores between 0 and 100")
+        raise typer.Exit(2)
+    report = _score_or_exit(list(paths), config, calibration, not no_cache)
+    results = run_checks(report, thresholds)
+    for result in results:
+        where = result.source if result.episode is None else f"{result.source} episode {result.episode}"
+        if not result.passed:
+            typer.echo(f"FAIL {where}: {'; '.join(result.failures)}")
+    failed = sum(not r.passed for r in results)
+    typer.echo(f"{len(results) - failed} passed, {failed} failed")
+    if junit is not None:
+        from resonance.atomic import write_text_atomic
+
+        write_text_atomic(junit, to_junit(results, report.errors))
+    for error in report.errors:
+        _err(f"{error['source']}: {error['message']}")
+    raise typer.Exit(1 if failed or report.errors else 0)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier draft.")],
+    new: Annotated[Path, typer.Argument(help="The later draft.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the result cache.")] = False,
+) -> None:
+    """Compare two drafts: episodes aligned by number, score deltas, flags gained and lost."""
+    import json
+
+    from resonance.diffing import diff_reports, series_delta
+
+    if format not in ("table", "json"):
+        _err(f"unknown --format '{format}' (use table or json)")
+        raise typer.Exit(2)
+    config, calibration = _load_settings(None, None, None)
+    report = _score_or_exit([old, new], config, calibration, not no_cache)
+    if report.errors:
+        for error in report.errors:
+            _err(f"{error['source']}: {error['message']}")
+        raise typer.Exit(1)
+    a, b = report.scripts
+    episodes = diff_reports(a, b)
+    if format == "json":
+        typer.echo(json.dumps({"old": a.source, "new": b.source, "series_delta": series_delta(a, b),
+                               "episodes": [e.to_dict() for e in episodes]}, ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{a.source} → {b.source}")
+    for col in ("ep", "emotional", "cultural", "narrative", "overall", "flags +", "flags -"):
+        table.add_column(col, justify="right" if col not in ("flags +", "flags -") else "left")
+
+    def cell(e, k):
+        if e.old is None:
+            return f"new {e.new[k]:.0f}"
+        if e.new is None:
+            return "removed"
+        d = e.delta[k]
+        color = "green" if d > 0 else "red" if d < 0 else "dim"
+        return f"{e.new[k]:.0f} [{color}]({d:+.1f})[/]"
+
+    for e in episodes:
+        table.add_row(str(e.number), *(cell(e, k) for k in ("emotional", "cultural", "narrative", "overall")),
+                      " ".join(e.flags_added), " ".join(e.flags_removed))
+    console = Console()
+    console.print(table)
+    delta = series_delta(a, b)
+    console.print("series: " + ", ".join(f"{k} {v:+.1f}" for k, v in delta.items()))
+
+
+@app.command()
+def triage(
+    folder: Annotated[Path, typer.Argument(help="A folder of submissions: one script per file or sub-folder.")],
+    csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the ranking as CSV.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the result cache.")] = False,
+) -> None:
+    """Rank a folder of submissions by series score, with a one-paragraph summary each."""
+    import csv
+    import io
+    import json
+
+    from resonance.triage import rank, submissions
+
+    if format not in ("table", "csv", "json"):
+        _err(f"unknown --format '{format}' (use table, csv or json)")
+        raise typer.Exit(2)
+    if not folder.is_dir():
+        _err(f"{folder}: not a folder")
+        raise typer.Exit(2)
+    config, calibration = _load_settings(None, None, None)
+    items = submissions(folder)
+    report = _score_or_exit(items, config, calibration, not no_cache, progress=format == "table")
+    ranked = rank(list(report.scripts))
+    rows = [r.row() for r in ranked]
+    buffer = io.StringIO()
+    fields = ["rank", "source", "title", "episodes", "emotional", "cultural", "narrative", "overall", "summary"]
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if csv_path is not None:
+        from resonance.atomic import write_text_atomic
+
+        write_text_atomic(csv_path, buffer.getvalue())
+    if format == "csv":
+        sys.stdout.write(buffer.getvalue())
+    elif format == "json":
+        typer.echo(json.dumps({"ranking": rows, "errors": list(report.errors)}, ensure_ascii=False, indent=2))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"triage of {folder} ({len(rows)} scored)", show_lines=True)
+        for col in ("#", "submission", "overall", "emo", "cult", "narr", "summary"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(str(r["rank"]), Path(r["source"]).name, f"{r['overall']:.1f}", f"{r['emotional']:.0f}",
+                          f"{r['cultural']:.0f}", f"{r['narrative']:.0f}", r["summary"])
+        Console().print(table)
+    if report.errors:
+        typer.echo(f"{len(report.errors)} submission(s) could not be scored:", err=True)
+        for error in report.errors:
+            _err(f"{error['source']}: {error['message']}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    outcomes: Annotated[Path, typer.Option(help="CSV with columns source, episode, outcome.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the calibration JSON.")
+                      ] = Path("resonance-calibration.json"),
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the result cache.")] = False,
+) -> None:
+    """Fit the overall rating to audience outcomes; use the result with `score --weights`."""
+    import json
+
+    from resonance.atomic import write_text_atomic
+    from resonance.errors import ResonanceError
+    from resonance.scoring.calibrate import calibrate_from_reports, calibration_json, read_outcomes
+
+    try:
+        table = read_outcomes(outcomes)
+        config, _ = _load_settings(None, None, None)
+        sources = sorted({source for source, _ in table})
+        report = _score_or_exit([Path(s) for s in sources], config, None, not no_cache, progress=True)
+        calibration = calibrate_from_reports(report.scripts, table, folds=folds)
+    except ResonanceError as err:
+        _err(str(err))
+        raise typer.Exit(1) from None
+    write_text_atomic(output, json.dumps(calibration_json(calibration), indent=2) + "\n")
+    m = calibration.metrics
+    typer.echo(f"{m['episodes']} episodes, {m['folds']}-fold CV Spearman: calibrated {m['spearman_cv']:+.3f}, "
+               f"length only {m['spearman_length_only']:+.3f}, uncalibrated overall "
+               f"{m['spearman_uncalibrated_overall']:+.3f}; written to {output}")
+
+
+cache_app = typer.Typer(help="The per-episode result cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete every cached result."""
+    from resonance.cache import ResultCache
+
+    cache = ResultCache()
+    count = cache.clear()
+    typer.echo(f"cleared {count} cached episode(s) from {cache.path}")
+
+
+@cache_app.command("path")
+def cache_path() -> None:
+    """Print where the cache lives."""
+    from resonance.cache import default_path
+
+    typer.echo(str(default_path()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

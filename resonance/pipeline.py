@@ -75,8 +75,7 @@ def score(path_or_text, *, config: Config | None = None, models=None,
 
 
 def score_paths(paths: list, *, config: Config, models=None, calibration: Calibration | None = None,
-                use_cache: bool = False,
-                on_result=None) -> Report:
+                use_cache: bool = False, on_result=None, on_progress=None) -> Report:
     """Score many paths; a bad file is reported under errors and the others are still scored."""
     from resonance.io import read_script
 
@@ -94,6 +93,9 @@ def score_paths(paths: list, *, config: Config, models=None, calibration: Calibr
         except ResonanceError as err:
             errors.append({"source": err.source or str(path), "message": err.message, "line": err.line})
             continue
+        finally:
+            if on_progress is not None:
+                on_progress()
         reports.append(report)
         if on_result is not None:
             on_result(report)

@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--include-tvsub", action="store_true",
                         help="also use tvsub_zh (CC BY-NC-ND: the weights become non-commercial)")
     parser.add_argument("--char-vocab", type=int, default=8000)
-    parser.add_argument("--wordpiece-vocab", type=int, default=0,
+    parser.add_argument("--wordpiece-vocab", type=int, default=20000,
                         help="also train the multi-character WordPiece kind with this vocabulary (0: skip)")
     args = parser.parse_args()
     manifest = build(args.datasets, args.out, args.include_tvsub)

@@ -22,15 +22,39 @@ _NOT_NAMES = {"note", "notes", "summary", "logline", "setting", "time", "locatio
               "title", "written by", "genre", "synopsis", "series", "season", "author", "draft",
               "page", "act", "part", "chapter", "date", "place", "fade in", "cast", "characters"}
 _CAST = re.compile(r"^(?:CAST|CHARACTERS)\s*:\s*(?P<names>.+)$", re.IGNORECASE)
+_TITLE = re.compile(r"^title\s*:\s*(?P<title>\S.*)$", re.IGNORECASE)
+MAX_TITLE_CHARS = 80
 _SENTENCE_END = (".", "!", "?", "\"", "'", "\u201d", "\u2019", "\u2026", ")", "-", "\u2014")
 
 Line = tuple[int, str]
 
 
 def parse(text: str, source: str) -> Parsed:
+    lines = text.split("\n")
+    title, title_line = _leading_title(lines)
+    if title_line:
+        lines = [""] * title_line + lines[title_line:]
     reader = _Reader()
-    reader.read(text.split("\n"))
-    return Parsed(episodes=reader.builder.build())
+    reader.read(lines)
+    return Parsed(episodes=reader.builder.build(), title=title)
+
+
+def _leading_title(lines: list[str]) -> tuple[str | None, int]:
+    """A series title on the first line (``Title: X`` or a short line standing just above the
+    first episode header or heading) -> (title, lines it takes); (None, 0) otherwise."""
+    filled = [(i, line.strip()) for i, line in enumerate(lines[:40]) if line.strip()]
+    if len(filled) < 2:
+        return None, 0
+    (index, first), (_, second) = filled[0], filled[1]
+    labelled = _TITLE.match(first)
+    if labelled:
+        return labelled.group("title").strip(), index + 1
+    if len(first) > MAX_TITLE_CHARS or first.endswith(_SENTENCE_END) or _is_structural(first) \
+            or en.special_kind(first) or inline_dialogue(first, 1):
+        return None, 0
+    if en.episode_header(second) or en.is_heading(second):
+        return first, index + 1
+    return None, 0
 
 
 def inline_dialogue(text: str, number: int) -> Element | None:

@@ -217,7 +217,7 @@ def split_parentheticals(text: str) -> tuple[str | None, str]:
     """Leading and trailing （…） of a speech are stage directions: (direction, speech)."""
     directions = []
     text = text.strip()
-    while text[:1] in "（(":
+    while text and text[0] in "（(":
         end = _matching(text)
         if end < 0:
             break

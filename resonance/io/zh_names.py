@@ -85,7 +85,7 @@ def normalise_name(name: str) -> str:
 
 def is_structure_key(word: str) -> bool:
     word = normalise_name(word)
-    return word in STRUCTURE_KEYS or bool(re.fullmatch(r"(场景|第)[0-9一二三四五六七八九十百零〇两]+[场幕]?", word))
+    return word in STRUCTURE_KEYS or bool(re.fullmatch(r"(场景|第)[0-9０-９一二三四五六七八九十百千零〇两]+[场幕集回章节]?", word))
 
 
 def name_like(word: str) -> bool:
@@ -174,7 +174,7 @@ def find_cue(segment: str, raw: _Raw, speakers: set[str]) -> Cue | None:
         for size in range(min(MAX_NAME, len(region) - 1), 0, -1):
             head = normalise_name(region[:size])
             rest = region[size:].strip()
-            if head in speakers and len(rest) <= MAX_PREFIX_DIRECTION and not rest[:1] in "、和与及":
+            if head in speakers and len(rest) <= MAX_PREFIX_DIRECTION and not (rest and rest[0] in "、和与及"):
                 direction = _join(raw.direction, rest)
                 name, direction, voice = split_voice(head, direction)
                 return Cue(raw.start, raw.end, name, direction, voice)

@@ -84,3 +84,23 @@ def fit_calibration(features: list[dict[str, float]], outcomes: list[float], *, 
 
 def calibration_json(calibration: Calibration) -> dict:
     return {"calibration": asdict(calibration)}
+
+
+def calibrate_from_reports(reports, outcomes: dict[tuple[str, int], float], **kwargs) -> Calibration:
+    """Join episode reports to outcomes by (source, episode) and fit."""
+    from resonance.scoring.combine import flat_features
+
+    features, targets, lengths, uncalibrated = [], [], [], []
+    for report in reports:
+        for ep in report.episodes:
+            key = (report.source, ep.number)
+            if key not in outcomes:
+                continue
+            flat = flat_features(ep.dimensions)
+            features.append(flat)
+            targets.append(outcomes[key])
+            lengths.append(flat.get("narrative.minutes", 0.0))
+            uncalibrated.append(ep.scores["overall"])
+    if len(targets) < 10:
+        raise InputError(f"only {len(targets)} scored episodes match the outcomes (need 10)")
+    return fit_calibration(features, targets, lengths=lengths, uncalibrated=uncalibrated, **kwargs)
