@@ -1,7 +1,7 @@
 """Compare our Fountain reader with a published one, line by line.
 
 Dev-only tool: it needs a peer parser that is NOT a dependency of resonance. Install it
-into the venv first:  pip install jouvence   (screenplain is used if jouvence is absent).
+into the venv first:  pip install jouvence   (jouvence 0.4.2, a published Fountain parser).
 
 Both parsers' output is mapped onto our element kinds and onto source lines:
 heading, action, cue (the character line), dialogue / narration, parenthetical (a
@@ -34,11 +34,11 @@ CUE = "cue"
 
 
 def peer_kinds(text: str) -> tuple[str, dict[int, str]]:
-    """(peer name, {line: kind}) from jouvence, else screenplain."""
+    """(peer name, {line: kind}) from jouvence."""
     try:
         from jouvence.parser import JouvenceParser
     except ImportError:
-        return "screenplain", _screenplain_kinds(text)
+        sys.exit("no peer parser: pip install jouvence  (a dev-only tool, not a resonance dependency)")
     from jouvence import document as d
 
     kinds = {d.TYPE_ACTION: ElementKind.ACTION, d.TYPE_CENTEREDACTION: ElementKind.NOTE, d.TYPE_CHARACTER: CUE,
@@ -62,28 +62,6 @@ def peer_kinds(text: str) -> tuple[str, dict[int, str]]:
                 kind = ElementKind.NARRATION
             locator.mark(out, para.text, kind)
     return "jouvence", out
-
-
-def _screenplain_kinds(text: str) -> dict[int, str]:
-    try:
-        from screenplain.parsers import fountain as sp
-        from screenplain import types as t
-    except ImportError:
-        sys.exit("no peer parser: pip install jouvence  (or screenplain)")
-    locator = _Locator(text)
-    out: dict[int, str] = {}
-    for para in sp.parse(text.splitlines()):
-        name = type(para).__name__
-        if isinstance(para, t.Dialog):
-            locator.mark(out, str(para.character), CUE)
-            for paren, line in para.blocks:
-                locator.mark(out, str(line), PARENTHETICAL if paren else ElementKind.DIALOGUE)
-        elif name in ("Slug", "Action", "Transition", "Centered"):
-            kind = {"Slug": ElementKind.HEADING, "Action": ElementKind.ACTION,
-                    "Transition": ElementKind.TRANSITION, "Centered": ElementKind.NOTE}[name]
-            for line in getattr(para, "lines", [getattr(para, "line", "")]):
-                locator.mark(out, str(line), kind)
-    return out
 
 
 class _Locator:
@@ -129,6 +107,7 @@ def our_kinds(text: str, source: str) -> dict[int, str]:
                 out[above] = PARENTHETICAL
             elif stripped.startswith("[["):
                 pass  # a note line inside the block
+            else:
                 out[above] = CUE
                 break
             above -= 1

@@ -219,11 +219,10 @@ def _lr_factor(step: int, elapsed: float, config: PretrainConfig) -> float:
 
 def save_checkpoint(folder: Path, model, optimizer, state: TrainState, config: PretrainConfig) -> None:
     import torch
-    from safetensors.torch import save_file
+    from safetensors.torch import save_file, save_model
 
     folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()},
-              str(folder / "mlm.safetensors"))
+    save_model(model, str(folder / "mlm.safetensors"))  # handles the tied input/output embeddings
     # optimizer moments as tensors too: no pickle anywhere
     moments = {}
     for i, p in enumerate(model.parameters()):
@@ -239,9 +238,9 @@ def save_checkpoint(folder: Path, model, optimizer, state: TrainState, config: P
 
 
 def load_checkpoint(folder: Path, model, optimizer) -> TrainState:
-    from safetensors.torch import load_file
+    from safetensors.torch import load_file, load_model
 
-    model.load_state_dict(load_file(str(folder / "mlm.safetensors")))
+    load_model(model, str(folder / "mlm.safetensors"))
     moments = load_file(str(folder / "optimizer.safetensors"))
     device = next(model.parameters()).device
     for i, p in enumerate(model.parameters()):

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from resonance.io.zh_lines import cast_line
-from resonance.io.zh_names import BOUNDARY, Cue, find_cue, learn_speakers, normalise_name, raw_cues, split_voice
+from resonance.io.zh_names import (BOUNDARY, Cue, find_cue, learn_speakers, normalise_name, quote_cues, raw_cues,
+                                   split_voice)
 
 _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 # full-width space runs always separate; half-width ones when three or more (flattened layout)
@@ -50,8 +51,9 @@ def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
     pieces = _pieces(text)
     speakers = learn_speakers([p.text for p in pieces], text, _cast_names(pieces), _line_starts(pieces))
     lines: list[VirtualLine] = []
+    known: dict[str, bool] = {}
     for piece in pieces:
-        lines.extend(_split_piece(piece, speakers))
+        lines.extend(_split_piece(piece, speakers, text, known))
     return lines, speakers
 
 
@@ -98,7 +100,7 @@ def _line_starts(pieces: list[_Piece]) -> set[str]:
     return names
 
 
-def _split_piece(piece: _Piece, speakers: set[str]) -> list[VirtualLine]:
+def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str, bool]) -> list[VirtualLine]:
     text = piece.text
     cuts: dict[int, Cue | None] = {}
     for match in _STRUCTURE.finditer(text):
@@ -110,6 +112,11 @@ def _split_piece(piece: _Piece, speakers: set[str]) -> list[VirtualLine]:
         cue = find_cue(text, raw, speakers)
         if cue is not None:
             cuts[cue.start] = cue
+    for cue in quote_cues(text, speakers, whole, known):
+        if cue.start not in cuts and not any(start < cue.start < start + 40 and c is not None and c.end > cue.start
+                                             for start, c in _nearby(cuts, cue.start)):
+            cuts[cue.start] = cue
+            cuts.setdefault(cue.stop + 1, None)
     cuts.setdefault(0, None)
     positions = sorted(cuts)
     out = []
@@ -119,9 +126,14 @@ def _split_piece(piece: _Piece, speakers: set[str]) -> list[VirtualLine]:
         if not chunk:
             continue
         cue = cuts[start]
-        speech = text[cue.end:end].strip() if cue is not None and cue.end <= end else ""
+        stop = end if cue is None or cue.stop is None else min(cue.stop, end)
+        speech = text[cue.end:stop].strip() if cue is not None and cue.end <= end else ""
         if cue is not None and cue.end > end:
             cue = None
         out.append(VirtualLine(chunk, piece.line, piece.fresh and start == 0,
                                piece.after_blank and start == 0, cue, speech))
     return out
+
+
+def _nearby(cuts: dict[int, Cue | None], position: int) -> list[tuple[int, Cue | None]]:
+    return [(start, cue) for start, cue in cuts.items() if position - 40 < start < position]
