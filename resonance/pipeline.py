@@ -16,6 +16,7 @@ from resonance.errors import ResonanceError
 from resonance.report import Report, ScriptReport
 from resonance.scoring.combine import Calibration
 from resonance.scoring.episode import score_episode, series_report
+from resonance.timelimit import time_limit
 from resonance.types import Script
 
 log = logging.getLogger("resonance")
@@ -87,9 +88,10 @@ def score_paths(paths: list, *, config: Config, models=None, calibration: Calibr
     reports, errors = [], []
     for path in paths:
         try:
-            script = read_script(path, max_bytes=config.max_bytes)
-            models = models or default_models(config)
-            report = score_script(script, models, config, calibration, cache)
+            with time_limit(config.file_timeout_s, str(path)):
+                script = read_script(path, max_bytes=config.max_bytes)
+                models = models or default_models(config)
+                report = score_script(script, models, config, calibration, cache)
         except ResonanceError as err:
             errors.append({"source": err.source or str(path), "message": err.message, "line": err.line})
             continue

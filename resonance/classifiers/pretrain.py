@@ -301,7 +301,7 @@ def pretrain(streams: TokenStreams, config: PretrainConfig, out: Path, device_na
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
-        value = float(loss)
+        value = float(loss.detach())
         state.loss_ema = value if math.isnan(state.loss_ema) else 0.98 * state.loss_ema + 0.02 * value
         state.step += 1
         state.tokens_seen += int(rows.size)

@@ -1,10 +1,11 @@
 """Which text reader fits a text: from its extension and its content.
 
-Chinese text always goes to ``zh_text``. English text is Fountain when it carries
-Fountain markup (a title page, ``#`` sections, ``.``/``@`` forcing, ``[[notes]]``,
-``>centered<``, boneyard) or when its caps cues stand after blank lines the way
-Fountain needs them; otherwise, and whenever one-line ``NAME: words`` dialogue
-dominates, it is plain English text (``en_text``), which needs no blank lines.
+Chinese text always goes to ``zh_text``. English text is Fountain when it has the
+extension or carries Fountain markup (a title page, ``#`` sections, ``.``/``@``
+forcing, ``[[notes]]``, ``>centered<``, boneyard, ``===``) and one-line ``NAME: words``
+dialogue does not dominate it. Everything else is plain English text (``en_text``):
+that reader reads an unmarked screenplay as Fountain would, and also copes with
+missing blank lines, ``NAME: words`` lines, a title line and ``Cast:`` lines.
 
 Binary readers (docx, pdf) get their text out and call :func:`parse_extracted`.
 """
@@ -20,10 +21,8 @@ _MARKUP = re.compile(
     r"\A(?:title|credit|author|authors|draft date|source)\s*:|^#+ |^\.[A-Za-z0-9]|^@\w|\[\[|^/\*|"
     r"^\s*>.*<\s*$|^={3,}\s*$|^~",
     re.IGNORECASE | re.MULTILINE)
-_HEADING = re.compile(r"^\s*(?:INT|EXT|EST|INT\./EXT|INT/EXT|I/E)[. ]", re.IGNORECASE | re.MULTILINE)
 SAMPLE_CHARS = 50_000
 MIN_MARKUP_SIGNS = 2
-BLANK_CUE_SHARE = 0.7  # Fountain cues need a blank line before them
 
 
 def detect_format(text: str, extension: str = "") -> str:
@@ -32,22 +31,18 @@ def detect_format(text: str, extension: str = "") -> str:
     if extension in (".fountain", ".spmd"):
         return "fountain"
     sample = text[:SAMPLE_CHARS]
-    if len(_MARKUP.findall(sample)) >= MIN_MARKUP_SIGNS:
-        return "fountain"
-    inline, caps, after_blank = _cue_counts(sample.split("\n"))
-    if inline > caps:
+    if len(_MARKUP.findall(sample)) < MIN_MARKUP_SIGNS:
         return "en_text"
-    if _HEADING.search(sample) and caps and after_blank >= BLANK_CUE_SHARE * caps:
-        return "fountain"
-    return "en_text"
+    inline, caps = _cue_counts(sample.split("\n"))
+    return "en_text" if inline > caps else "fountain"
 
 
-def _cue_counts(lines: list[str]) -> tuple[int, int, int]:
-    """(one-line ``NAME: words`` cues, caps cues with text under them, of those after a blank)."""
+def _cue_counts(lines: list[str]) -> tuple[int, int]:
+    """(one-line ``NAME: words`` cues, caps cues with text under them)."""
     from resonance.io.en_common import parse_cue
     from resonance.io.en_text import inline_dialogue
 
-    inline = caps = after_blank = 0
+    inline = caps = 0
     for index, line in enumerate(lines):
         if not line.strip():
             continue
@@ -55,8 +50,7 @@ def _cue_counts(lines: list[str]) -> tuple[int, int, int]:
             inline += 1
         elif index + 1 < len(lines) and lines[index + 1].strip() and parse_cue(line):
             caps += 1
-            after_blank += index == 0 or not lines[index - 1].strip()
-    return inline, caps, after_blank
+    return inline, caps
 
 
 def parse_extracted(lines: list[str], source: str, line_numbers: list[int] | None = None):

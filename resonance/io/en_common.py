@@ -231,7 +231,8 @@ def dialogue_block(cue: Cue, lines: list[tuple[int, str]]) -> list[Element]:
     def flush_speech() -> None:
         nonlocal speech
         if speech:
-            elements.append(spoken_element(cue, " ".join(speech), start, "; ".join(directions) or None))
+            text = " ".join(" ".join(speech).split())
+            elements.append(spoken_element(cue, text, start, "; ".join(directions) or None))
             directions.clear()
             speech = []
 

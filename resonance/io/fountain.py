@@ -218,6 +218,6 @@ class _Reader:
         return []
 
     def _add_action(self, run: list[Line]) -> None:
-        text = " ".join(strip_emphasis(t) for _, t in run if t)
+        text = " ".join(" ".join(strip_emphasis(t) for _, t in run).split())
         if run and text:
             self.builder.add(Element(kind=ElementKind.ACTION, text=text, line=run[0][0]))

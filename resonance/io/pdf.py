@@ -9,6 +9,7 @@ encrypted and damaged files.
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from resonance.errors import InputError
@@ -19,6 +20,10 @@ _FURNITURE = re.compile(r"^\s*(?:\d{1,4}\.?|\(MORE\)|\(?CONTINUED\)?:?|CONT(?:IN
                         re.IGNORECASE)
 MIN_TEXT_CHARS = 1
 MAX_PAGES = 2_000
+
+# pypdf logs repairs ("EOF marker not found") as warnings; with no logging set up they would
+# reach stderr. A NullHandler keeps them quiet unless the application configures logging.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def parse_bytes(data: bytes, source: str) -> Parsed:

@@ -19,7 +19,6 @@ MAX_PREFIX_DIRECTION = 14  # `刘平紧走几步来到父亲跟前：` -> 刘平
 
 # Characters after which a cue may start: punctuation, brackets, spaces.
 BOUNDARY = frozenset("。！？!?；;…，,、”’」』）)】]》>\t \u3000\n：:“‘「『《△▲")
-COLONS = "：:"
 OPENERS = {"）": "（", ")": "("}
 
 # Keys that open metadata or structure, never a speaker (人物：A、B is a cast line).
@@ -53,7 +52,17 @@ VOICE_WORDS = {
 }
 NARRATOR_NAMES = frozenset({"旁白", "画外音", "解说", "独白", "内心独白"})
 _VOICE_SUFFIX = re.compile(r"(?i)(?:[（(]\s*)?(o\.?s\.?|v\.?o\.?)(?:\s*[）)])?$")
-_COLON = re.compile("[：:]")
+# What may end a cue: colons always; in scripts that use no colons, semicolons
+# (`常胜；早`) or a space / an opening parenthesis (`熊嫂 就是…`, `李逵（大声呼喊）娘`).
+SEPARATORS = {
+    "colon": re.compile("[：:]"),
+    "semicolon": re.compile("[：:；;]"),
+    "space": re.compile(r"[：:]|(?<=\S)[ \u3000](?=\S)|[（(]"),
+}
+HEADING_WORDS = frozenset("""
+内 外 日 夜 晨 昏 内景 外景 日景 夜景 室内 室外 日内 日外 夜内 夜外 内日 外日 内夜 外夜 白天 夜晚 晚上
+清晨 黄昏 傍晚 早晨 上午 下午 中午 深夜 凌晨 次日 同日 当晚 同时 镜头 特写 全景 近景 远景 画面
+""".split())
 _STRIP = "\u3000 \t【】[]「」『』《》“”\"'‘’<>〈〉△▲●◆■★☆※·-—_*#"
 
 
@@ -91,7 +100,8 @@ def is_structure_key(word: str) -> bool:
 
 def name_like(word: str) -> bool:
     """Could ``word`` be a character name (before any per-document evidence)?"""
-    if not word or len(word) > MAX_NAME + 6 or word in NOT_NAMES or is_structure_key(word):
+    if not word or len(word) > MAX_NAME + 6 or word in NOT_NAMES or word in HEADING_WORDS \
+            or is_structure_key(word):
         return False
     if word[0] in FUNCTION_STARTS or word[-1] in FUNCTION_ENDS:
         return False
@@ -115,29 +125,38 @@ def split_voice(name: str, direction: str | None) -> tuple[str, str | None, str 
     return name, direction, voice
 
 
-def raw_cues(segment: str) -> list[_Raw]:
-    """Every colon in ``segment`` with the region a cue before it would occupy."""
+def raw_cues(segment: str, mode: str = "colon") -> list[_Raw]:
+    """Every cue separator in ``segment`` with the region a cue before it would occupy."""
     out = []
-    for match in _COLON.finditer(segment):
+    for match in SEPARATORS[mode].finditer(segment):
         index = match.start()
         if segment[index] == ":" and _inside_number_or_url(segment, index):
             continue
-        raw = _raw_before(segment, index)
+        # the speech after `李逵（大声呼喊）娘` starts at the parenthesis (a direction)
+        speech_start = index if segment[index] in "（(" else index + 1
+        raw = _raw_before(segment, index, speech_start=speech_start)
         if raw is not None:
             out.append(raw)
     return out
 
 
+@dataclass(frozen=True)
+class Speakers:
+    names: frozenset[str]
+    cues: int  # how many cues in the document those names account for
+
+
 def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
-                   line_starts: set[str] | None = None) -> set[str]:
+                   line_starts: set[str] | None = None, mode: str = "colon") -> Speakers:
     """Names accepted as speakers in this document.
 
     A cleanly delimited cue word is a speaker when it recurs as a cue, or when the text
     mentions it at least twice, or it is a listed cast member; it must look like a name.
+    Without colons (``mode`` other than "colon") the evidence must be stronger: three cues.
     """
     counts: Counter[str] = Counter()
     for segment in segments:
-        for raw in raw_cues(segment):
+        for raw in raw_cues(segment, mode):
             if raw.bounded and len(raw.region) <= MAX_NAME + 6:
                 name, _, _ = split_voice(normalise_name(raw.region), raw.direction)
                 if name:
@@ -149,13 +168,16 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
     for name, count in counts.most_common():
         if not name_like(name):
             continue
-        if count >= 2 or name in cast or name in line_starts:
+        if mode != "colon":
+            if count >= 3 or (name in cast and count >= 1):
+                accepted.add(name)
+        elif count >= 2 or name in cast or name in line_starts:
             accepted.add(name)
         elif len(name) >= 2 and checked < 400:
             checked += 1  # bounded cost on huge documents
             if text.count(name) >= 2:
                 accepted.add(name)
-    return accepted | {n for n in cast if name_like(n)}
+    return Speakers(frozenset(accepted), sum(counts[name] for name in accepted))
 
 
 def find_cue(segment: str, raw: _Raw, speakers: set[str]) -> Cue | None:
@@ -226,8 +248,10 @@ def _cue(start: int, raw: _Raw, name: str, direction: str | None, voice: str | N
     return Cue(start, raw.end, name, direction, voice)
 
 
-def _raw_before(segment: str, colon: int, end: int | None = None) -> _Raw | None:
-    """The cue region ending at ``end`` (default: the colon, less any spaces)."""
+def _raw_before(segment: str, colon: int, end: int | None = None, speech_start: int | None = None
+                ) -> _Raw | None:
+    """The cue region ending at ``end`` (default: the separator, less any spaces)."""
+    speech_start = colon + 1 if speech_start is None else speech_start
     end = colon if end is None else end
     while end > 0 and segment[end - 1] in " \t\u3000":
         end -= 1
@@ -251,12 +275,12 @@ def _raw_before(segment: str, colon: int, end: int | None = None) -> _Raw | None
     # 交警（带着痛苦的表情）说： the verb follows the parenthetical
     if direction is None and region in ("说", "道", "问", "答", "喊", "叫", "说道", "问道", "答道", "唱", "唱道") \
             and start > 0 and segment[start - 1] in OPENERS:
-        inner = _raw_before(segment, colon, start)
+        inner = _raw_before(segment, colon, start, speech_start)
         if inner is not None:
-            return _Raw(inner.start, inner.name_end, colon + 1, inner.region,
+            return _Raw(inner.start, inner.name_end, speech_start, inner.region,
                         _join(inner.direction, region), inner.bounded)
     bounded = start == 0 or segment[start - 1] in BOUNDARY
-    return _Raw(start, name_end, colon + 1, region, direction, bounded)
+    return _Raw(start, name_end, speech_start, region, direction, bounded)
 
 
 def _inside_number_or_url(segment: str, index: int) -> bool:

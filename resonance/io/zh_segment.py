@@ -9,7 +9,7 @@ line reader sees one unit at a time. All work is linear in the input size.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from resonance.io.zh_lines import cast_line
 from resonance.io.zh_names import (BOUNDARY, Cue, find_cue, learn_speakers, normalise_name, quote_cues, raw_cues,
@@ -20,7 +20,9 @@ _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 _SPACE_RUN = re.compile(r"\u3000+|[ \t]{3,}")
 _LONE_FULLWIDTH = re.compile(r"(?<!\u3000)\u3000(?!\u3000)")
 _STRUCTURE = re.compile(
-    rf"【?第\s*{_N}{{1,5}}\s*[集场]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【")
+    rf"【?第\s*{_N}{{1,5}}\s*[集场]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[")
+_SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
+MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
 SHORT_LINE = 80  # a lone full-width space inside a line shorter than this is a separator in a heading
 
 
@@ -49,12 +51,27 @@ class _Piece:
 def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
     """Virtual lines of ``text`` and the speaker names learned from it."""
     pieces = _pieces(text)
-    speakers = learn_speakers([p.text for p in pieces], text, _cast_names(pieces), _line_starts(pieces))
+    cast, starts = _cast_names(pieces), _line_starts(pieces)
+    colon = learn_speakers([p.text for p in pieces], text, cast, starts)
+    best, mode = colon, "colon"
+    if colon.cues < MIN_CUES:
+        # no colon cues: try the other conventions, keep whichever finds most cues
+        for alternative in ("semicolon", "space"):
+            trial = _collapse_spaced_names(pieces) if alternative == "space" else pieces
+            found = learn_speakers([p.text for p in trial], text, cast, starts, alternative)
+            if found.cues >= MIN_CUES and found.cues > best.cues:
+                best, mode, pieces = found, alternative, trial
+    speakers = set(best.names) | set(colon.names)
     lines: list[VirtualLine] = []
     known: dict[str, bool] = {}
     for piece in pieces:
-        lines.extend(_split_piece(piece, speakers, text, known))
+        lines.extend(_split_piece(piece, speakers, text, known, mode))
     return lines, speakers
+
+
+def _collapse_spaced_names(pieces: list[_Piece]) -> list[_Piece]:
+    """`大 伟 我看…` (names spaced out to align a radio script) -> `大伟 我看…`."""
+    return [replace(p, text=_SPACED_NAME.sub(r"\1\2", p.text)) for p in pieces]
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -100,7 +117,8 @@ def _line_starts(pieces: list[_Piece]) -> set[str]:
     return names
 
 
-def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str, bool]) -> list[VirtualLine]:
+def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str, bool], mode: str
+                 ) -> list[VirtualLine]:
     text = piece.text
     cuts: dict[int, Cue | None] = {}
     for match in _STRUCTURE.finditer(text):
@@ -108,13 +126,15 @@ def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str,
         if start > 0 and text[start - 1] not in BOUNDARY and match.group(0)[0] not in "△▲":
             continue
         cuts.setdefault(start, None)
-    for raw in raw_cues(text):
+    for raw in raw_cues(text, mode):
         cue = find_cue(text, raw, speakers)
         if cue is not None:
             cuts[cue.start] = cue
+    colon_ends = {c.end for c in cuts.values() if c is not None}
     for cue in quote_cues(text, speakers, whole, known):
-        if cue.start not in cuts and not any(start < cue.start < start + 40 and c is not None and c.end > cue.start
-                                             for start, c in _nearby(cuts, cue.start)):
+        lead = text[cue.start:cue.end]
+        colon = max(lead.rfind("："), lead.rfind(":"))
+        if cue.start not in cuts and (colon < 0 or cue.start + colon + 1 not in colon_ends):
             cuts[cue.start] = cue
             cuts.setdefault(cue.stop + 1, None)
     cuts.setdefault(0, None)
@@ -134,6 +154,3 @@ def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str,
                                piece.after_blank and start == 0, cue, speech))
     return out
 
-
-def _nearby(cuts: dict[int, Cue | None], position: int) -> list[tuple[int, Cue | None]]:
-    return [(start, cue) for start, cue in cuts.items() if position - 40 < start < position]

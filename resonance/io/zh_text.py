@@ -24,6 +24,7 @@ from resonance.io.zh_segment import VirtualLine, segment
 from resonance.types import Element, ElementKind
 
 _TITLE = re.compile(r"^《([^》]{1,40})》\s*(.*)$", re.S)
+_TAG = re.compile(r"^(对话|动作|旁白|角色|镜头)\s*[:：]?\s*[?？]*\s*([^\s:：?？\]]{1,8})?\s*说?\s*\d*$")
 _METADATA_KEYS = {"剧名": "title", "片名": "title", "剧本名": "title", "标题": "title", "编剧": "writer",
                   "作者": "writer", "导演": "director", "类型": "genre", "题材": "genre", "片长": "length",
                   "时长": "length", "集数": "episodes"}
@@ -204,6 +205,8 @@ class _Reader:
         if parts is None:
             return False
         opener, inner, rest = parts
+        if self._tagged(inner, rest, vl):
+            return True
         if opener in "（(" and (rest or self.open_cue is not None):
             return False  # （哽咽）你别走 or a direction under an open cue: handled as speech
         inner_line = replace(vl, text=inner, cue=None, speech="")
@@ -217,6 +220,23 @@ class _Reader:
             self.open_cue = None
             self._add(ElementKind.ACTION, inner, vl)
         self._rest(vl, rest)
+        return True
+
+    def _tagged(self, tag: str, rest: str, vl: VirtualLine) -> bool:
+        """Tagged layout: `[对话: 乔思辰 说]：…`, `[动作: 乔思辰]：…`, `[角色] 乔思辰，江一然`."""
+        match = _TAG.match(tag)
+        if match is None:
+            return False
+        kind, name = match.group(1), match.group(2)
+        body = rest.lstrip("：: ")
+        if kind == "角色":
+            self._cast(L.cast_names(body), vl.text, vl.line)
+        elif kind == "对话" and name:
+            self._speech(normalise_name(name), None, None, ElementKind.DIALOGUE, body, vl)
+        elif kind == "旁白":
+            self._speech(None, None, "VO", ElementKind.NARRATION, body, vl)
+        else:
+            self._add(ElementKind.ACTION, body, vl)
         return True
 
     # -- speech -----------------------------------------------------------
