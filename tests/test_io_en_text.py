@@ -130,3 +130,21 @@ def test_windows_file_on_disk(tmp_path):
     assert [ep.number for ep in script.episodes] == [4]
     assert spoken(script) == [("dialogue", "LILY", "Hi.")]
     assert script.elements[-1].line == 6
+
+
+def test_colon_inside_a_speech_is_not_a_new_speaker():
+    script = read_text("INT. HALL - DAY\n\nBRICK\nLook: it's over.\n", source="x.txt")
+    assert spoken(script) == [("dialogue", "BRICK", "Look: it's over.")]
+
+
+def test_production_draft_scene_numbers_and_long_form_headings():
+    text = ("12   INT. OFFICE, HIGH RISE -- DAY          12\n\nMen in masks.\n\n"
+            "13A  EXT. ROOF - NIGHT - ANGLE ON SKY   13A*\n\nWind.\n\n"
+            "INTERIOR - HYPERSLEEP VAULT\n\nPods open.\n\nExterior walls crumble.\n")
+    script = read_text(text, source="draft.txt")
+    scenes = script.episodes[0].scenes
+    assert [(s.number, s.heading, s.location, s.time_of_day) for s in scenes] == [
+        ("12", "INT. OFFICE, HIGH RISE -- DAY", "OFFICE, HIGH RISE", "day"),
+        ("13A", "EXT. ROOF - NIGHT - ANGLE ON SKY", "ROOF", "night"),
+        (None, "INTERIOR - HYPERSLEEP VAULT", "HYPERSLEEP VAULT", None)]
+    assert scenes[-1].elements[-1].kind == "action"

@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from resonance.io import read_script, read_text
+from resonance.io import en_text, fountain, read_script, read_text
 from resonance.types import ElementKind
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fountain"
@@ -226,3 +228,29 @@ def test_fade_in_is_a_transition():
     # non-story text to action density.
     script = parse("FADE IN:\n\nINT. DINER - MORNING\n\nCoffee.\n\nFADE OUT.\n")
     assert [e.kind for e in script.elements] == ["transition", "heading", "action", "transition"]
+
+
+# -- any text at all ------------------------------------------------------------------
+
+_PIECES = st.sampled_from(["INT. HALL - DAY", "BRICK", "BRICK ^", "@lily", "(beat)", "Hello.", "", "",
+                           "CUT TO:", "> END <", "[[note", "note]]", "/*", "*/", "# Episode 2", "=",
+                           "===", "~la", "SUPER: x", "FLASHBACK", ".POV", "!SHOUT", "Title: T", "  ",
+                           "Lily: hi", "EPISODE THREE", "*_bold_*"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=30))
+def test_any_text_parses_and_every_line_points_into_the_file(pieces):
+    text = "\n".join(pieces)
+    line_count = text.count("\n") + 1
+    for reader in (fountain, en_text):
+        parsed = reader.parse(text, "fuzz")
+        for episode in parsed.episodes:
+            for element in episode.elements:
+                assert 1 <= element.line <= line_count
+                assert element.text or element.kind == "flashback"
+
+
+def test_title_page_episode_numbers_a_one_episode_file():
+    script = parse("Title: The Heiress Returns\nEpisode: 7\n\nINT. HALL - DAY\n\nRain.\n")
+    assert [ep.number for ep in script.episodes] == [7]

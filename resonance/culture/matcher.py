@@ -34,7 +34,7 @@ from resonance.types import Element
 
 _LATIN = "0-9A-Za-z\u00C0-\u024F"  # letters that glue into one word with their neighbours
 _BLOCKED = "__not_cultural__"
-_PLURAL = r"(?:'s|\u2019s|es|s)?"
+_PLURAL = r"(?:'s|es|s)?"
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class CulturalMatcher:
     def _lookup(self, matched: str) -> tuple[str, str]:
         found = self._target.get(matched)
         if found is None:  # an English plural or possessive: strip the suffix that matched
-            for suffix in ("'s", "\u2019s", "es", "s"):
+            for suffix in ("'s", "es", "s"):
                 if matched.endswith(suffix) and matched[: -len(suffix)] in self._target:
                     return self._target[matched[: -len(suffix)]]
             raise AssertionError(f"matched text {matched!r} has no lexicon form")  # pragma: no cover
@@ -156,11 +156,12 @@ def _form_pattern(form: str) -> str:
 
 
 def _fold(text: str) -> str:
-    """Lowercase without changing the length (so offsets map back to the input)."""
+    """Lowercase, curly apostrophe to straight, without changing the length (so offsets
+    map back to the input)."""
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return lowered.replace("\u2019", "'")
 
 
 def _longest_first(candidates: list[tuple[int, int]]) -> list[tuple[int, int]]:

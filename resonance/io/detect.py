@@ -18,7 +18,7 @@ from dataclasses import replace
 from resonance.io.language import detect_language
 
 _MARKUP = re.compile(
-    r"\A(?:title|credit|author|authors|draft date|source)\s*:|^#+ |^\.[A-Za-z0-9]|^@\w|\[\[|^/\*|"
+    r"^(?:title|credit|author|authors|draft date|contact)\s*:|^#+ |^\.[A-Za-z0-9]|^@\w|\[\[|^/\*|"
     r"^\s*>.*<\s*$|^={3,}\s*$|^~",
     re.IGNORECASE | re.MULTILINE)
 SAMPLE_CHARS = 50_000

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from resonance.types import Element, ElementKind
 
 # -- scene headings -------------------------------------------------------------
-_HEADING = re.compile(r"^(?P<prefix>INT\.?/EXT|INT/EXT|EXT\.?/INT|I/E|INT|EXT|EST)(?:\.|\s)\s*(?P<rest>.*)$",
-                      re.IGNORECASE)
-_SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
+_HEADING = re.compile(  # INTERIOR/EXTERIOR only in caps: "Exterior walls crumble." is action
+    r"^(?P<prefix>INTERIOR|EXTERIOR|(?i:INT\.?/EXT|INT/EXT|EXT\.?/INT|I/E|INT|EXT|EST))(?:\.|\s)[\s\-]*(?P<rest>.*)$")
+_SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")  # Fountain's  INT. LAB - DAY #12A#
+# production drafts number scenes in both margins:  12   INT. LAB - DAY   12*
+_MARGIN_NUMBERS = re.compile(r"^(?P<number>\d+(?:[A-Z](?![A-Z]))?)\.?\s*(?P<body>.+?)(?:\s*(?P=number))?\s*\*?$")
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 _TIMES = {
     "DAY": "day", "NIGHT": "night", "MORNING": "morning", "AFTERNOON": "afternoon",
@@ -34,7 +36,7 @@ class Heading:
 
 
 def is_heading(line: str) -> bool:
-    return bool(_HEADING.match(line.strip()))
+    return parse_heading(line) is not None
 
 
 def parse_heading(line: str, forced: bool = False) -> Heading | None:
@@ -44,23 +46,27 @@ def parse_heading(line: str, forced: bool = False) -> Heading | None:
     found = _SCENE_NUMBER.search(text)
     if found:
         number, text = found.group(1), text[:found.start()].rstrip()
+    margins = _MARGIN_NUMBERS.match(text)
+    if margins and _HEADING.match(margins.group("body")):
+        number, text = margins.group("number"), margins.group("body")
     match = _HEADING.match(text)
     if not match:
         return Heading(text, None, text or None, None, number) if forced and text else None
     prefix = match.group("prefix").upper().replace(".", "")
-    setting = {"INT": "int", "EXT": "ext", "EST": "ext"}.get(prefix, "int/ext")
+    setting = {"INT": "int", "INTERIOR": "int", "EXT": "ext", "EXTERIOR": "ext", "EST": "ext"}.get(prefix, "int/ext")
     parts = _DASH.split(match.group("rest").strip())
-    time_of_day = _time_of_day(parts[-1]) if len(parts) > 1 else None
-    location = " - ".join(parts[:-1] if time_of_day else parts).strip() or None
+    # the first part after the place that names a time: "SKY - NIGHT - ANGLE ON PLANET" is night
+    at = next((i for i in range(1, len(parts)) if _time_of_day(parts[i])), None)
+    time_of_day = _time_of_day(parts[at]) if at else None
+    location = " - ".join(parts[:at] if at else parts).strip() or None
     return Heading(text, setting, location, time_of_day, number)
 
 
 def _time_of_day(part: str) -> str | None:
-    words = re.sub(r"[^A-Z ]", " ", part.upper()).split()
-    joined = " ".join(words)
-    if joined in _TIMES:
-        return _TIMES[joined]
-    return next((_TIMES[w] for w in words if w in _TIMES), None)
+    """A dash-separated part that is a time (``NIGHT``, ``MOMENTS LATER``, ``DAY (1987)``)."""
+    words = re.sub(r"\(.*?\)", " ", part.upper())
+    joined = " ".join(re.sub(r"[^A-Z ]", " ", words).split())
+    return _TIMES.get(joined)
 
 
 # -- character cues ---------------------------------------------------------------
@@ -205,6 +211,7 @@ def words_to_int(text: str) -> int | None:
 
 
 # -- dialogue blocks --------------------------------------------------------------
+MAX_PAREN_LINES = 4
 def is_parenthetical(line: str) -> bool:
     text = line.strip()
     return text.startswith("(") and text.endswith(")")
@@ -224,62 +231,60 @@ def dialogue_block(cue: Cue, lines: list[tuple[int, str]]) -> list[Element]:
     elements: list[Element] = []
     directions: list[str] = []
     direction_line = 0
-    paren: list[str] = []
-    speech: list[str] = []
-    start = 0
+    paren: list[tuple[int, str]] = []  # an open parenthetical, possibly over several lines
+    speech: list[tuple[int, str]] = []
 
     def flush_speech() -> None:
-        nonlocal speech
         if speech:
-            text = " ".join(" ".join(speech).split())
-            elements.append(spoken_element(cue, text, start, "; ".join(directions) or None))
+            text = " ".join(" ".join(t for _, t in speech).split())
+            elements.append(spoken_element(cue, text, speech[0][0], "; ".join(directions) or None))
             directions.clear()
-            speech = []
+            speech.clear()
 
     for number, raw in lines:
         text = raw.strip()
         if not text:
             continue
-        leading, rest = split_leading_direction(text)
-        if leading is not None and not paren:
+        if not paren and text.startswith("(") and _closes_before_end(text):  # (laughs) I knew it.
             flush_speech()
-            directions.append(leading)
-            text = rest
-        elif paren or text.startswith("("):
+            close = text.index(")")
+            directions.extend([text[1:close].strip()] if text[1:close].strip() else [])
+            speech.append((number, text[close + 1:].strip()))
+            continue
+        if paren or text.startswith("("):
             if not paren:
                 flush_speech()
                 direction_line = number
-            paren.append(text)
+            paren.append((number, text))
             if text.endswith(")"):
-                direction = " ".join(paren)[1:-1].strip()
-                paren = []
+                direction = " ".join(t for _, t in paren)[1:-1].strip()
+                paren.clear()
                 voice = _VOICES.get(re.sub(r"[^A-Z]", "", direction.upper()))
                 if voice:
                     cue = Cue(cue.name, voice, cue.dual, cue.direction)
                 elif direction:
                     directions.append(direction)
+            elif len(paren) >= MAX_PAREN_LINES:  # never closed: it was speech after all
+                speech.extend(paren)
+                paren.clear()
             continue
-        if not speech:
-            start = number
-        speech.append(text)
+        speech.append((number, text))
+    speech.extend(paren)
     flush_speech()
-    if paren:
-        directions.append(" ".join(paren)[1:].strip())
     if directions:
         elements.append(Element(kind=ElementKind.PARENTHETICAL, text="; ".join(directions),
-                                line=direction_line or (lines[-1][0] if lines else 0), speaker=cue.name))
+                                line=direction_line or lines[-1][0], speaker=cue.name))
     return elements
 
 
-def speech_continues_paren(text: str) -> bool:
-    """``(laughs) I knew it.`` is speech that opens with a direction, not a parenthetical line."""
+def _closes_before_end(text: str) -> bool:
     close = text.find(")")
     return 0 < close < len(text) - 1
 
 
 def split_leading_direction(text: str) -> tuple[str | None, str]:
     """``(laughs) I knew it.`` -> ("laughs", "I knew it.")."""
-    if text.startswith("(") and speech_continues_paren(text):
-        close = text.find(")")
+    if text.startswith("(") and _closes_before_end(text):
+        close = text.index(")")
         return text[1:close].strip() or None, text[close + 1:].strip()
     return None, text

@@ -20,7 +20,9 @@ _INLINE = re.compile(
     r"\s*(?P<ext>(?:\([^()]*\)\s*)*)[:\uff1a]\s*(?P<rest>\S.*)$")
 _NOT_NAMES = {"note", "notes", "summary", "logline", "setting", "time", "location", "scene", "episode",
               "title", "written by", "genre", "synopsis", "series", "season", "author", "draft",
-              "page", "act", "part", "chapter", "date", "place", "fade in", "cast", "characters"}
+              "page", "act", "part", "chapter", "date", "place", "fade in", "cast", "characters",
+              "credit", "draft date", "contact", "source", "copyright", "revision", "story by",
+              "based on", "authors"}
 _CAST = re.compile(r"^(?:CAST|CHARACTERS)\s*:\s*(?P<names>.+)$", re.IGNORECASE)
 _TITLE = re.compile(r"^title\s*:\s*(?P<title>\S.*)$", re.IGNORECASE)
 MAX_TITLE_CHARS = 80
@@ -101,14 +103,14 @@ class _Reader:
             self._flush()
             self.cue, self.cue_line = cue, number
             return
+        if self.cue is not None:  # "Look: it's over." under a cue is speech, not a new speaker
+            self.block.append((number, text))
+            return
         inline = inline_dialogue(text, number)
         if inline is not None:
             self._flush()
             self.builder.add(inline)
             self.inline_open = not inline.text.endswith(_SENTENCE_END)
-            return
-        if self.cue is not None:
-            self.block.append((number, text))
         elif self.inline_open and self.builder.extend_last(text):
             self.inline_open = not text.endswith(_SENTENCE_END)
         elif en.is_parenthetical(text) and not self.action:

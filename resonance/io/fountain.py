@@ -6,13 +6,15 @@ so on. Boneyard ``/* */`` and notes ``[[ ]]`` are lifted out first without movin
 line, so every element keeps the line number it has in the file. ``# Episode 3``
 sections (and a lone ``EPISODE 3`` line) start episodes.
 
-Where we part from the spec on purpose (tests say why): a caps line that reads as a
-caption, FLASHBACK marker, heading or transition is never taken for a cue; FADE IN: /
-FADE OUT. count as transitions; centered text and lyrics become ``note`` elements.
+Where we part from the spec or from the jouvence parser on purpose (tests say why): a
+heading needs no blank line after it; a caps line that reads as a caption, FLASHBACK
+marker, heading or transition is never taken for a cue; FADE IN: / FADE OUT. count as
+transitions; notes, centered text and lyrics become ``note`` elements.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from resonance.io import en_common as en
 from resonance.io.builder import Parsed, ScriptBuilder
@@ -36,11 +38,16 @@ def parse(text: str, source: str) -> Parsed:
     title, metadata, body_start = _title_page(lines)
     body = "\n".join([""] * body_start + lines[body_start:])
     body = _BONEYARD.sub(lambda m: "\n" * m.group().count("\n"), body)
-    notes: dict[int, list[str]] = {}
-    body = _NOTE.sub(lambda m: _lift_note(m, body, notes), body)
-    reader = _Reader(notes)
+    notes = _NoteLifter(body)
+    body = _NOTE.sub(notes.lift, body)
+    reader = _Reader(notes.by_line)
     reader.read(body.split("\n"), original=text.split("\n"))
-    return Parsed(episodes=reader.builder.build(), title=title, metadata=metadata)
+    episodes = reader.builder.build()
+    # one episode a file: "Episode: 3" on the title page numbers it when the body does not
+    number = en.words_to_int(metadata.get("episode", "").strip())
+    if number and len(episodes) == 1 and episodes[0].number == 1:
+        episodes = (replace(episodes[0], number=number),)
+    return Parsed(episodes=episodes, title=title, metadata=metadata)
 
 
 def strip_emphasis(text: str) -> str:
@@ -73,12 +80,21 @@ def _title_page(lines: list[str]) -> tuple[str | None, dict[str, str], int]:
     return title, metadata, end
 
 
-def _lift_note(match: re.Match[str], body: str, notes: dict[int, list[str]]) -> str:
-    line = body.count("\n", 0, match.start()) + 1
-    note = " ".join(match.group("note").split())
-    if note:
-        notes.setdefault(line, []).append(note)
-    return "\n" * match.group().count("\n")
+class _NoteLifter:
+    """Takes ``[[notes]]`` out of the text, keeping its newlines, and files them by line."""
+
+    def __init__(self, body: str):
+        self.body = body
+        self.by_line: dict[int, list[str]] = {}
+        self._position, self._line = 0, 1
+
+    def lift(self, match: re.Match[str]) -> str:
+        self._line += self.body.count("\n", self._position, match.start())
+        self._position = match.start()
+        note = " ".join(match.group("note").split())
+        if note:
+            self.by_line.setdefault(self._line, []).append(note)
+        return "\n" * match.group().count("\n")
 
 
 class _Reader:

@@ -18,7 +18,7 @@ _EPISODE = re.compile(
 _EPISODE_HALF = re.compile(r"^[【\[《(（]?\s*(上集|下集|上篇|下篇|上部|下部)\s*[】\]》)）]?\s*[：:\s]*(.*)$")
 _SCENE_DASH = re.compile(r"^(\d{1,4})\s*[-－—–_]\s*(\d{1,4})(?!\d)\s*[：:、.．,，]?\s*(.*)$", re.S)
 _SCENE_WORD = re.compile(
-    rf"^(?:场景\s*({_N}{{1,4}})|第\s*({_N}{{1,4}})\s*场(?:戏)?|场\s*[：:]\s*({_N}{{1,4}}))\s*[：:、.．,，]?\s*(.*)$",
+    rf"^(?:场景\s*({_N}{{1,4}})|第\s*({_N}{{1,4}})\s*[场幕](?:戏)?|场\s*[：:]\s*({_N}{{1,4}}))\s*[：:、.．,，]?\s*(.*)$",
     re.S)
 _SCENE_NUMBERED = re.compile(r"^([0-9０-９]{1,3})\s*[、.．：:，,]?\s*(.*)$", re.S)
 _SCENE_ORDINAL = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.{1,20})$", re.S)
@@ -170,6 +170,15 @@ def cast_entry(text: str) -> str | None:
     name = match.group(1).strip(" \u3000\"“”")
     name = re.sub(r"^[0-9０-９]+[、.．]\s*", "", name)
     return name if 1 <= len(name) <= 6 and not re.search(r"[，,。！？\s]", name) else None
+
+
+def character_note(speech: str) -> bool:
+    """`男，38岁，郝正的同事`: a cast list entry, not a line of dialogue."""
+    return bool(_CHARACTER_NOTE.match(speech.strip()))
+
+
+_CHARACTER_NOTE = re.compile(
+    rf"^(?:[男女]性?\s*(?:[，,、；;。\s（(]|{_N}|$)|(?:年约|约|年龄)?\s*{_N}{{1,3}}\s*(?:多|来)?岁)")
 
 
 def caption(text: str) -> str | None:

@@ -37,12 +37,16 @@ NOT_NAMES = frozenset("""
 如下 例如 比如 比方 就是 但是 因为 所以 于是 然后 其中 其一 其二 其三 第一 第二 第三 首先 其次 最后 总之
 答案 问题 原因 结果 理由 条件 要求 目的 地址 电话 号码 邮箱 日期 口号 广告 广告词 上联 下联 横批 对联
 标语 通知 公告 告示 信 信中 信上 纸条 短信 留言 屏幕 上面 上写 写着 写道 显示 画面 镜头 特写 全景 近景
-远景 中景 对话 动作 插入 切 闪回 回忆 同时 一起 合 齐 众声 结束 开始 完 剧终 全剧终 幕启 幕落 灯亮 灯暗 动作 表情 语气
+远景 中景 对话 动作 插入 简称 又名 原名 别名 大声 小声 低声 轻声 高声 一脸 接着 随后 突然 忽然 切 闪回 回忆 同时 一起 合 齐 众声 结束 开始 完 剧终 全剧终 幕启 幕落 灯亮 灯暗 动作 表情 语气
 """.split())
 
 # Words that start a clause, not a name (在家里：… is a phrase).
 FUNCTION_STARTS = frozenset("在把被对给从当但而如若因所就才又也都还只这那是没不很太并即便则且虽然我你他她它的了着")
-FUNCTION_ENDS = frozenset("的了着过吗呢吧啊么呀哦嘛啦")
+FUNCTION_ENDS = frozenset("的了着过吗呢吧啊么呀哦嘛啦地")
+_VERB_SUFFIX = re.compile("(笑道|说道|问道|答道|喊道|叫道|唱道|骂道|嚷道|说|道|问|答|喊|叫|唱|讲|谓)$")
+FUNCTION_PREFIXES = ("于是", "然后", "接着", "随后", "只见", "这时", "此时", "突然", "忽然", "原来", "终于", "已经",
+                     "一个", "一位", "一名", "一群", "大家都", "不久")
+ROLE_CHARS = frozenset("甲乙丙丁戊己庚辛")
 SPEECH_VERB_END = frozenset("说道问答喊叫唱念嚷吼骂")
 
 VOICE_WORDS = {
@@ -50,7 +54,7 @@ VOICE_WORDS = {
     "独白": "OS", "心里": "OS", "心想": "OS", "内心活动": "OS",
     "vo": "VO", "v.o.": "VO", "v.o": "VO", "画外音": "VO", "画外": "VO", "旁白": "VO", "画外音os": "VO",
 }
-NARRATOR_NAMES = frozenset({"旁白", "画外音", "解说", "独白", "内心独白"})
+NARRATOR_NAMES = frozenset({"旁白", "画外音", "解说", "独白", "内心独白", "叙述", "讲述", "叙述者", "讲述人"})
 _VOICE_SUFFIX = re.compile(r"(?i)(?:[（(]\s*)?(o\.?s\.?|v\.?o\.?)(?:\s*[）)])?$")
 # What may end a cue: colons always; in scripts that use no colons, semicolons
 # (`常胜；早`) or a space / an opening parenthesis (`熊嫂 就是…`, `李逵（大声呼喊）娘`).
@@ -63,7 +67,7 @@ HEADING_WORDS = frozenset("""
 内 外 日 夜 晨 昏 内景 外景 日景 夜景 室内 室外 日内 日外 夜内 夜外 内日 外日 内夜 外夜 白天 夜晚 晚上
 清晨 黄昏 傍晚 早晨 上午 下午 中午 深夜 凌晨 次日 同日 当晚 同时 镜头 特写 全景 近景 远景 画面
 """.split())
-_STRIP = "\u3000 \t【】[]「」『』《》“”\"'‘’<>〈〉△▲●◆■★☆※·-—_*#"
+_STRIP = "\u3000 \t.．,，、;；【】[]「」『』《》“”\"'‘’<>〈〉△▲●◆■★☆※·-—_*#"
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,16 @@ def name_like(word: str) -> bool:
     if not word or len(word) > MAX_NAME + 6 or word in NOT_NAMES or word in HEADING_WORDS \
             or is_structure_key(word):
         return False
-    if word[0] in FUNCTION_STARTS or word[-1] in FUNCTION_ENDS:
+    if word[0] in FUNCTION_STARTS or word[-1] in FUNCTION_ENDS or word.startswith(FUNCTION_PREFIXES):
         return False
-    if word.isdigit() or not all(_name_char(ch) for ch in word):
+    if any(word.endswith(key) and len(word) > len(key) for key in _ENDING_KEYS):
+        return False  # 村委会时间： is a place, then the 时间： key
+    if word.isdigit() or not all(_name_char(ch) for ch in word) or "着" in word or "了" in word:
         return False
+    if re.match(r"第[0-9０-９一二三四五六七八九十百千零〇两]+[幕场集回章节]", word):
+        return False
+    if word.isascii() and len(word) > 1 and word.islower():
+        return False  # English words ("the"), not role letters or names
     return len(word) <= MAX_NAME or (word.isascii() and len(word) <= 12)
 
 
@@ -119,9 +129,18 @@ def split_voice(name: str, direction: str | None) -> tuple[str, str | None, str 
     if match and match.start() > 0 and not name[:match.start()].isascii():
         voice = voice or ("OS" if match.group(1).lower().startswith("o") else "VO")
         name = name[:match.start()]
-    for word in ("画外音", "内心独白", "心声"):
+    for word in ("画外音", "内心独白", "独白", "心声"):
         if name.endswith(word) and len(name) > len(word):
-            voice, name = voice or VOICE_WORDS[word], name[: -len(word)]
+            voice, name = voice or VOICE_WORDS[word], name[: -len(word)].rstrip("的")
+    return name, direction, voice
+
+
+def cue_name(region: str, direction: str | None) -> tuple[str, str | None, str | None]:
+    """(speaker, direction, voice) from a cue region: `混子说` -> 混子, `林晚OS` -> 林晚 + OS."""
+    name, direction, voice = split_voice(normalise_name(region), direction)
+    match = _VERB_SUFFIX.search(name)
+    if match and match.start() > 0 and name not in NARRATOR_NAMES:
+        name, direction = name[:match.start()], _join(direction, match.group(1))
     return name, direction, voice
 
 
@@ -155,12 +174,16 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
     Without colons (``mode`` other than "colon") the evidence must be stronger: three cues.
     """
     counts: Counter[str] = Counter()
+    prefixes: dict[str, set[str]] = {}  # starts of cue regions that are not names: 甲笑眯眯地
     for segment in segments:
         for raw in raw_cues(segment, mode):
-            if raw.bounded and len(raw.region) <= MAX_NAME + 6:
-                name, _, _ = split_voice(normalise_name(raw.region), raw.direction)
-                if name:
+            if raw.bounded and len(raw.region) <= MAX_NAME + 8:
+                name, _, _ = cue_name(raw.region, raw.direction)
+                if name and len(name) <= MAX_NAME + 6:
                     counts[name] += 1
+                if name and not name_like(name):
+                    for size in range(1, min(4, len(name) - 1) + 1):
+                        prefixes.setdefault(name[:size], set()).add(name)
     cast = cast or set()
     line_starts = line_starts or set()
     accepted = set()
@@ -177,13 +200,42 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
             checked += 1  # bounded cost on huge documents
             if text.count(name) >= 2:
                 accepted.add(name)
+    accepted |= _recurring_prefixes(prefixes)
+    # 龙王听后 / 亮子笑 next to a more frequent 龙王 / 亮子: the name plus an action
+    for name in sorted(accepted, key=len, reverse=True):
+        if any(name[:size] in accepted and counts[name[:size]] >= counts[name]
+               for size in range(len(name) - 1, 1, -1)):
+            accepted.discard(name)
     return Speakers(frozenset(accepted), sum(counts[name] for name in accepted))
+
+
+def _recurring_prefixes(prefixes: dict[str, set[str]]) -> set[str]:
+    """Names that start three or more different cue regions (`甲笑眯眯地：`, `甲非常激动地：`).
+
+    A prefix is kept only when it is maximal: 小明 rather than 小 when both start the
+    same regions. Single characters must be role letters (甲乙丙, A, B).
+    """
+    longest_extension: Counter[str] = Counter()
+    for prefix, regions in prefixes.items():
+        parent = prefix[:-1]
+        longest_extension[parent] = max(longest_extension[parent], len(regions))
+    found = set()
+    for prefix, regions in prefixes.items():
+        count = len(regions)
+        if count < 3 or not name_like(prefix):
+            continue
+        if len(prefix) == 1 and prefix not in ROLE_CHARS and not prefix.isascii():
+            continue
+        if longest_extension[prefix] < 0.8 * count:
+            found.add(prefix)
+    # 乙 and 乙十分 (from 乙十分好奇地, 乙十分的惊奇地…): the shorter one is the name
+    return {p for p in found if not any(p[:size] in found for size in range(1, len(p)))}
 
 
 def find_cue(segment: str, raw: _Raw, speakers: set[str]) -> Cue | None:
     """Decide whether the colon of ``raw`` ends a speaker cue, and where the cue starts."""
     region = raw.region
-    name, direction, voice = split_voice(normalise_name(region), raw.direction)
+    name, direction, voice = cue_name(region, raw.direction)
     if raw.bounded and name and (name in speakers or name in NARRATOR_NAMES or is_structure_key(name)):
         return _cue(raw.start, raw, name, direction, voice, speakers)
     # the cue runs on from the previous sentence: 奶奶一头雾水奶奶：
@@ -279,8 +331,21 @@ def _raw_before(segment: str, colon: int, end: int | None = None, speech_start: 
         if inner is not None:
             return _Raw(inner.start, inner.name_end, speech_start, inner.region,
                         _join(inner.direction, region), inner.bounded)
+    # 胡丽英略显羞涩，说： the verb follows a comma: the clause before it holds the name
+    if region in _BARE_VERBS and start > 1 and segment[start - 1] in "，,":
+        earlier = start - 1
+        limit = max(0, earlier - MAX_LOOKBACK)
+        while earlier > limit and segment[earlier - 1] not in BOUNDARY:
+            earlier -= 1
+        if earlier < start - 1:
+            bounded = earlier == 0 or segment[earlier - 1] in BOUNDARY
+            return _Raw(earlier, name_end, speech_start, segment[earlier:name_end], direction, bounded)
     bounded = start == 0 or segment[start - 1] in BOUNDARY
     return _Raw(start, name_end, speech_start, region, direction, bounded)
+
+
+_ENDING_KEYS = ("时间", "地点", "场景", "人物", "旁白", "字幕", "画外音")
+_BARE_VERBS = frozenset({"说", "道", "问", "答", "喊", "叫", "说道", "问道", "答道", "喊道", "叫道", "笑道", "唱", "唱道"})
 
 
 def _inside_number_or_url(segment: str, index: int) -> bool:

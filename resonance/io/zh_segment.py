@@ -12,15 +12,14 @@ import re
 from dataclasses import dataclass, replace
 
 from resonance.io.zh_lines import cast_line
-from resonance.io.zh_names import (BOUNDARY, Cue, find_cue, learn_speakers, normalise_name, quote_cues, raw_cues,
-                                   split_voice)
+from resonance.io.zh_names import BOUNDARY, Cue, cue_name, find_cue, learn_speakers, quote_cues, raw_cues
 
 _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 # full-width space runs always separate; half-width ones when three or more (flattened layout)
 _SPACE_RUN = re.compile(r"\u3000+|[ \t]{3,}")
 _LONE_FULLWIDTH = re.compile(r"(?<!\u3000)\u3000(?!\u3000)")
 _STRUCTURE = re.compile(
-    rf"【?第\s*{_N}{{1,5}}\s*[集场]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[")
+    rf"【?第\s*{_N}{{1,5}}\s*[集场幕]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[")
 _SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
 MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
 SHORT_LINE = 80  # a lone full-width space inside a line shorter than this is a separator in a heading
@@ -59,7 +58,7 @@ def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
         for alternative in ("semicolon", "space"):
             trial = _collapse_spaced_names(pieces) if alternative == "space" else pieces
             found = learn_speakers([p.text for p in trial], text, cast, starts, alternative)
-            if found.cues >= MIN_CUES and found.cues > best.cues:
+            if found.cues >= MIN_CUES and found.cues > best.cues and len(found.names) >= 2:
                 best, mode, pieces = found, alternative, trial
     speakers = set(best.names) | set(colon.names)
     lines: list[VirtualLine] = []
@@ -112,7 +111,7 @@ def _line_starts(pieces: list[_Piece]) -> set[str]:
             continue
         for raw in raw_cues(piece.text[:40]):
             if raw.start == 0 and raw.bounded:
-                names.add(split_voice(normalise_name(raw.region), raw.direction)[0])
+                names.add(cue_name(raw.region, raw.direction)[0])
             break
     return names
 

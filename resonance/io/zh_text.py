@@ -248,6 +248,9 @@ class _Reader:
         if cue.speaker in NARRATOR_NAMES:
             voice = cue.voice or "VO"
             return self._speech(None, cue.direction, voice, ElementKind.NARRATION, vl.speech, vl)
+        if L.character_note(vl.speech):
+            self._cast([cue.speaker], vl.text, vl.line)
+            return True
         kind = ElementKind.NARRATION if cue.voice else ElementKind.DIALOGUE
         return self._speech(cue.speaker, cue.direction, cue.voice, kind, vl.speech, vl)
 
