@@ -1,26 +1,28 @@
 """Find cultural references in text: longest match wins, spans never overlap.
 
 Why not spaCy's PhraseMatcher? It matches token sequences, so it only finds a term whose
-boundaries agree with the tokenizer's. jieba does not know most heritage vocabulary: it cuts
-傩面具 into 傩 / 面具 and glues 学傩戏 into one token in some contexts, so token matching would
-miss terms at random. For Chinese the only correct unit is the character.
+boundaries agree with the tokenizer's. jieba does not know most heritage vocabulary (it cuts
+傩面具 into 傩 / 面具 and glues 她学 into one token), so token matching would miss terms at
+random. For Chinese the only correct unit is the character, and a string search is also what
+is fast. English uses the same search with word-boundary checks, so both languages behave
+alike and offsets are plain character offsets (``to_spacy_spans`` maps them onto a Doc).
 
-So both languages are matched on the raw string, case-folded with a length-preserving
-lowercase (offsets stay those of the input):
+How it works, on a lowercased copy of the text that keeps every offset:
 
-1. every surface form (terms, aliases, generic words and "not cultural" blockers) goes into
-   one compiled regular expression, longest alternatives first, so at any start position the
-   regex engine (C code, skipping positions whose character starts no form) returns the
-   longest form that fits there;
-2. forms that start or end with a Latin letter or digit must sit on word boundaries, and may
-   carry an English plural or possessive (``lion dances``, ``Diwali's``); CJK forms need no
-   boundary;
-3. ``finditer`` is leftmost-first, so a longer form starting inside a match would be hidden:
-   every position inside each match is probed again, then the candidates are chosen greedily
-   by length (then position) so the longest wins and nothing overlaps (川剧变脸 beats 川剧);
-4. blockers (小年轻 over 小年) win like any form and are then dropped.
+1. every surface form (terms, aliases, generic words and "not cultural" blockers) is indexed
+   by its first two characters, longest first within a bucket;
+2. a one-class regex (C speed) jumps to the positions whose character starts some form; there
+   a dict lookup on the next two characters gives the few forms to try with ``startswith``,
+   so the first that fits is the longest form starting there;
+3. forms that start or end with a Latin letter or digit must sit on word boundaries and may
+   carry an English plural or possessive (``lion dances``, ``Diwali's``); CJK forms need none;
+4. all candidates are then chosen greedily by length (then position): the longest wins and
+   nothing overlaps (川剧变脸 beats 川剧, 小年轻 beats 小年); blockers win like any form and
+   are dropped.
 
-Measured cost is linear in text length: see ``scripts/lexicon_coverage.py --bench``.
+A regex alternation of all forms was tried first: 2,000 alternatives behind a look-behind defeat
+the regex engine's first-character skip and cost seconds per script; the bigram index takes
+about 65 ms for 0.8 M Chinese characters (``scripts/lexicon_coverage.py --bench``).
 """
 from __future__ import annotations
 
@@ -32,9 +34,10 @@ from functools import lru_cache
 from resonance.culture.lexicon import GENERIC_TYPE, Lexicon, load_lexicon
 from resonance.types import Element
 
-_LATIN = "0-9A-Za-z\u00C0-\u024F"  # letters that glue into one word with their neighbours
+_LATIN_CHARS = "0-9A-Za-z\u00C0-\u024F"  # characters that glue into one word
+_IS_LATIN = re.compile(f"[{_LATIN_CHARS}]")
 _BLOCKED = "__not_cultural__"
-_PLURAL = r"(?:'s|es|s)?"
+_SUFFIXES = ("'s", "es", "s")  # English plural or possessive allowed after a Latin form
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,19 @@ class CulturalMatcher:
             self._target.setdefault(word.lower(), (word, GENERIC_TYPE))
         for word in lexicon.not_cultural:
             self._target.setdefault(word.lower(), (word, _BLOCKED))
-        forms = sorted(self._target, key=lambda form: (-len(form), form))
-        self._regex = re.compile("|".join(_form_pattern(form) for form in forms))
+        self._buckets: dict[str, list[str]] = {}  # first two characters -> forms, longest first
+        for form in self._target:
+            self._buckets.setdefault(form[:2], []).append(form)
+        for bucket in self._buckets.values():
+            bucket.sort(key=len, reverse=True)
+        self._has_single = any(len(form) == 1 for form in self._target)
+        firsts = {form[0] for form in self._target}
+        other = "".join(sorted(ch for ch in firsts if not _IS_LATIN.match(ch)))
+        latin = "".join(sorted(ch for ch in firsts if _IS_LATIN.match(ch)))
+        starts = [f"[{re.escape(other)}]"] if other else []
+        if latin:  # a Latin form can only start a word
+            starts.append(f"(?<![{_LATIN_CHARS}])[{re.escape(latin)}]")
+        self._starts = re.compile("|".join(starts) or "(?!)")
 
     def find(self, text: str) -> list[CulturalSpan]:
         """Cultural spans in ``text``, sorted by start; longest match wins, no overlaps."""
@@ -84,12 +98,11 @@ class CulturalMatcher:
             return []
         folded = _fold(text)
         candidates = []
-        for match in self._regex.finditer(folded):
-            candidates.append(match.span())
-            for inner in range(match.start() + 1, match.end()):
-                hidden = self._regex.match(folded, inner)
-                if hidden and hidden.end() > match.end():
-                    candidates.append(hidden.span())
+        for start_match in self._starts.finditer(folded):
+            start = start_match.start()
+            end = self._longest_at(folded, start)
+            if end:
+                candidates.append((start, end))
         spans = []
         for start, end in _longest_first(candidates):
             term, kind = self._lookup(folded[start:end])
@@ -98,10 +111,32 @@ class CulturalMatcher:
                                           type=kind, specific=kind != GENERIC_TYPE))
         return spans
 
+    def _longest_at(self, folded: str, start: int) -> int:
+        """End of the longest form that fits at ``start`` (with its boundaries), or 0."""
+        bucket = self._buckets.get(folded[start:start + 2])
+        if self._has_single:
+            bucket = (bucket or []) + self._buckets.get(folded[start], [])
+        if not bucket:
+            return 0
+        latin_before = start > 0 and _IS_LATIN.match(folded, start - 1) is not None
+        for form in bucket:
+            if not folded.startswith(form, start):
+                continue
+            if latin_before and _IS_LATIN.match(form):
+                continue  # "Holi" inside "Aholi": not a word of its own
+            end = start + len(form)
+            if not _IS_LATIN.match(form[-1]):
+                return end
+            for suffix in (*_SUFFIXES, ""):
+                tail = end + len(suffix)
+                if folded.startswith(suffix, end) and not _IS_LATIN.match(folded, tail):
+                    return tail
+        return 0
+
     def _lookup(self, matched: str) -> tuple[str, str]:
         found = self._target.get(matched)
         if found is None:  # an English plural or possessive: strip the suffix that matched
-            for suffix in ("'s", "es", "s"):
+            for suffix in _SUFFIXES:
                 if matched.endswith(suffix) and matched[: -len(suffix)] in self._target:
                     return self._target[matched[: -len(suffix)]]
             raise AssertionError(f"matched text {matched!r} has no lexicon form")  # pragma: no cover
@@ -144,15 +179,6 @@ def to_spacy_spans(doc, spans: Iterable[CulturalSpan]) -> list:
             span._.resonance_culture_term = found.term
             out.append(span)
     return out
-
-
-def _form_pattern(form: str) -> str:
-    pattern = re.escape(form)
-    if re.match(f"[{_LATIN}]", form[-1]):
-        pattern = f"{pattern}{_PLURAL}(?![{_LATIN}])"
-    if re.match(f"[{_LATIN}]", form[0]):
-        pattern = f"(?<![{_LATIN}]){pattern}"
-    return pattern
 
 
 def _fold(text: str) -> str:

@@ -57,11 +57,13 @@ VOICE_WORDS = {
 NARRATOR_NAMES = frozenset({"旁白", "画外音", "解说", "独白", "内心独白", "叙述", "讲述", "叙述者", "讲述人"})
 _VOICE_SUFFIX = re.compile(r"(?i)(?:[（(]\s*)?(o\.?s\.?|v\.?o\.?)(?:\s*[）)])?$")
 # What may end a cue: colons always; in scripts that use no colons, semicolons
-# (`常胜；早`) or a space / an opening parenthesis (`熊嫂 就是…`, `李逵（大声呼喊）娘`).
+# (`常胜；早`), a space / an opening parenthesis (`熊嫂 就是…`, `李逵（大声呼喊）娘`)
+# or a dash (`苏——诶呦`).
 SEPARATORS = {
     "colon": re.compile("[：:]"),
     "semicolon": re.compile("[：:；;]"),
     "space": re.compile(r"[：:]|(?<=\S)[ \u3000](?=\S)|[（(]"),
+    "dash": re.compile(r"[：:]|——|－－|--"),
 }
 HEADING_WORDS = frozenset("""
 内 外 日 夜 晨 昏 内景 外景 日景 夜景 室内 室外 日内 日外 夜内 夜外 内日 外日 内夜 外夜 白天 夜晚 晚上
@@ -152,7 +154,7 @@ def raw_cues(segment: str, mode: str = "colon") -> list[_Raw]:
         if segment[index] == ":" and _inside_number_or_url(segment, index):
             continue
         # the speech after `李逵（大声呼喊）娘` starts at the parenthesis (a direction)
-        speech_start = index if segment[index] in "（(" else index + 1
+        speech_start = index if segment[index] in "（(" else match.end()
         raw = _raw_before(segment, index, speech_start=speech_start)
         if raw is not None:
             out.append(raw)
@@ -171,7 +173,7 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
 
     A cleanly delimited cue word is a speaker when it recurs as a cue, or when the text
     mentions it at least twice, or it is a listed cast member; it must look like a name.
-    Without colons (``mode`` other than "colon") the evidence must be stronger: three cues.
+    Without colons (``mode`` other than "colon") a name must recur as a cue.
     """
     counts: Counter[str] = Counter()
     prefixes: dict[str, set[str]] = {}  # starts of cue regions that are not names: 甲笑眯眯地
@@ -192,7 +194,7 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
         if not name_like(name):
             continue
         if mode != "colon":
-            if count >= 3 or (name in cast and count >= 1):
+            if count >= 2 or (name in cast and count >= 1):
                 accepted.add(name)
         elif count >= 2 or name in cast or name in line_starts:
             accepted.add(name)
@@ -265,6 +267,9 @@ def quote_cues(segment: str, speakers: set[str], text: str, known: dict[str, boo
     """
     out = []
     for match in _QUOTE_CUE.finditer(segment):
+        closing = segment.find("”", match.end(), match.end() + 400)
+        if closing < 0 or "“" in segment[match.end():closing]:
+            continue
         verb_start = match.start(1)
         start = verb_start
         limit = max(0, verb_start - MAX_LOOKBACK // 2)
@@ -279,15 +284,15 @@ def quote_cues(segment: str, speakers: set[str], text: str, known: dict[str, boo
                 known[head] = head in speakers or (name_like(head) and len(known) < 2000
                                                    and text.count(head) >= 3)
             if known[head]:
-                direction = (clause[size:] + match.group(1)).strip() or None
-                out.append(Cue(start, match.start(2), head, direction, None, stop=match.end(2)))
+                direction = segment[start + size:match.end()].strip(" \u3000：:“，,") or None
+                out.append(Cue(start, match.end(), head, direction, None, stop=closing))
                 break
     return out
 
 
 _QUOTE_CUE = re.compile(
     r"(说道|问道|答道|喊道|叫道|笑道|骂道|嚷道|回答|嘀咕|念叨|报告|宣布|补充|说|道|问|答|喊|叫|嚷|吼|骂)"
-    r"\s*[：:，,]?\s*“([^“”]{1,400})”")
+    r"(?:[^\s，。！？“”：:]{0,4}\s*[：:]|\s*[：:，,]?)\s*“")
 
 
 def _cue(start: int, raw: _Raw, name: str, direction: str | None, voice: str | None,

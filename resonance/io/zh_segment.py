@@ -22,6 +22,7 @@ _STRUCTURE = re.compile(
     rf"【?第\s*{_N}{{1,5}}\s*[集场幕]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[")
 _SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
 MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
+MIN_ALTERNATIVE_CUES = 5  # ...and one is used when it finds this many cues of two or more names
 SHORT_LINE = 80  # a lone full-width space inside a line shorter than this is a separator in a heading
 
 
@@ -55,10 +56,10 @@ def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
     best, mode = colon, "colon"
     if colon.cues < MIN_CUES:
         # no colon cues: try the other conventions, keep whichever finds most cues
-        for alternative in ("semicolon", "space"):
+        for alternative in ("semicolon", "space", "dash"):
             trial = _collapse_spaced_names(pieces) if alternative == "space" else pieces
             found = learn_speakers([p.text for p in trial], text, cast, starts, alternative)
-            if found.cues >= MIN_CUES and found.cues > best.cues and len(found.names) >= 2:
+            if found.cues >= MIN_ALTERNATIVE_CUES and found.cues > best.cues and len(found.names) >= 2:
                 best, mode, pieces = found, alternative, trial
     speakers = set(best.names) | set(colon.names)
     lines: list[VirtualLine] = []
@@ -70,7 +71,7 @@ def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
 
 def _collapse_spaced_names(pieces: list[_Piece]) -> list[_Piece]:
     """`大 伟 我看…` (names spaced out to align a radio script) -> `大伟 我看…`."""
-    return [replace(p, text=_SPACED_NAME.sub(r"\1\2", p.text)) for p in pieces]
+    return [replace(p, text=_SPACED_NAME.sub(r"\1\2", p.text)) if " " in p.text else p for p in pieces]
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -129,13 +130,24 @@ def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str,
         cue = find_cue(text, raw, speakers)
         if cue is not None:
             cuts[cue.start] = cue
+    for start, cue in list(cuts.items()):
+        # 南齐云道：“且慢！……”言毕抽出: the speech is the quotation, what follows is action
+        if cue is not None and cue.stop is None:
+            opening = cue.end
+            while opening < len(text) and text[opening] in " \u3000":
+                opening += 1
+            if text[opening:opening + 1] == "“":
+                closing = text.find("”", opening + 1, opening + 2000)
+                if closing > 0 and closing + 1 < len(text):
+                    cuts[start] = replace(cue, stop=closing + 1)
+                    cuts.setdefault(closing + 1, None)
     colon_ends = {c.end for c in cuts.values() if c is not None}
     for cue in quote_cues(text, speakers, whole, known):
         lead = text[cue.start:cue.end]
         colon = max(lead.rfind("："), lead.rfind(":"))
         if cue.start not in cuts and (colon < 0 or cue.start + colon + 1 not in colon_ends):
             cuts[cue.start] = cue
-            cuts.setdefault(cue.stop + 1, None)
+            cuts.setdefault(cue.stop + 1, None)  # after the closing quote
     cuts.setdefault(0, None)
     positions = sorted(cuts)
     out = []

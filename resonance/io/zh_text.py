@@ -24,6 +24,7 @@ from resonance.io.zh_segment import VirtualLine, segment
 from resonance.types import Element, ElementKind
 
 _TITLE = re.compile(r"^《([^》]{1,40})》\s*(.*)$", re.S)
+_BARE_NAME = re.compile(r"([^\s（(：:]{1,12})\s*(?:[（(]([^）)]{0,20})[）)])?")
 _TAG = re.compile(r"^(对话|动作|旁白|角色|镜头)\s*[:：]?\s*[?？]*\s*([^\s:：?？\]]{1,8})?\s*说?\s*\d*$")
 _METADATA_KEYS = {"剧名": "title", "片名": "title", "剧本名": "title", "标题": "title", "编剧": "writer",
                   "作者": "writer", "导演": "director", "类型": "genre", "题材": "genre", "片长": "length",
@@ -291,7 +292,7 @@ class _Reader:
             cue = self.open_cue
             self._speech(cue.speaker, cue.direction, cue.voice, cue.kind, text, vl)
             return
-        name, direction, voice = _bare_name(text)
+        name, direction, voice = _bare_name(text) if self.speakers else (None, None, None)
         if name and name in self.speakers:
             kind = ElementKind.NARRATION if voice else ElementKind.DIALOGUE
             self.open_cue = _OpenCue(name, direction, voice, kind)
@@ -320,7 +321,7 @@ def _bare_name(text: str) -> tuple[str | None, str | None, str | None]:
     """A line holding only a name (and a direction): `张华` or `林晚（哽咽）`."""
     if len(text) > 20:
         return None, None, None
-    match = re.fullmatch(r"([^\s（(：:]{1,12})\s*(?:[（(]([^）)]{0,20})[）)])?", text)
+    match = _BARE_NAME.fullmatch(text)
     if not match:
         return None, None, None
     return split_voice(normalise_name(match.group(1)), match.group(2))

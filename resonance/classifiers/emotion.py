@@ -1,0 +1,205 @@
+"""Emotion models: train, evaluate against the TF-IDF baseline, load, predict.
+
+English (``emotion.en.v1``): MiniLM (pip package) with its top layers fine-tuned, two heads: the
+unified 7 labels (trained on MELD) and EmoryNLP's native 7 labels (trained on EmoryNLP), so one
+model serves the pipeline and is measured on both official test sets.
+
+Chinese (``emotion.zh.v1``): the same classifier over our own encoder folder
+(``models/encoder-zh``, char tokenizer), trained on CPED's training series (optionally plus the
+Weibo sets) and measured on CPED's held-out series.
+
+Leakage: MELD and EmoryNLP are both Friends and their official splits are not episode-disjoint
+from each other, so training examples from any episode that appears in a dev or test split of
+the other dataset are dropped (``drop_groups``); likewise CPED is split by series.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from resonance.classifiers import emotion_data as data
+from resonance.classifiers.inputs import Example
+from resonance.classifiers.labels import EMORYNLP, UNIFIED, valence_arousal
+from resonance.errors import ConfigError
+
+log = logging.getLogger(__name__)
+LANGS = ("en", "zh")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """A labeled dataset the model is measured on: its head and its split loader."""
+
+    name: str
+    head: str
+    load: Callable[..., list[Example]]
+
+
+@dataclass(frozen=True)
+class EmotionSetup:
+    name: str
+    encoder: dict
+    heads: dict[str, tuple[str, ...]]
+    eval_sets: tuple[EvalSet, ...]
+    extra_train: dict[str, Callable[..., list[Example]]] = field(default_factory=dict)
+
+
+SETUPS = {
+    "en": EmotionSetup(
+        name="emotion.en.v1", encoder={"kind": "minilm"},
+        heads={"emotion": UNIFIED, "emorynlp": EMORYNLP},
+        eval_sets=(EvalSet("meld", "emotion", data.load_meld), EvalSet("emorynlp", "emorynlp", data.load_emorynlp)),
+        extra_train={"goemotions": data.load_goemotions_ekman},
+    ),
+    "zh": EmotionSetup(
+        name="emotion.zh.v1", encoder={"kind": "folder", "path": "encoder-zh"},
+        heads={"emotion": UNIFIED},
+        eval_sets=(EvalSet("cped", "emotion", data.load_cped),),
+        extra_train={"smp2020": data.load_smp2020, "nlpcc2013": data.load_nlpcc2013},
+    ),
+}
+
+
+def setup_for(lang: str) -> EmotionSetup:
+    if lang not in SETUPS:
+        raise ConfigError(f"unknown language {lang!r} (use one of {', '.join(LANGS)})")
+    return SETUPS[lang]
+
+
+def default_model_dir(lang: str, models_dir: str | Path | None = None) -> Path:
+    return Path(models_dir or PROJECT_ROOT / "models") / f"emotion-{lang}"
+
+
+# ----- data -----
+def training_data(lang: str, root=None, extra: Sequence[str] = (), limit: int | None = None,
+                  extra_limit: int | None = None) -> tuple[list[Example], list[Example]]:
+    """(train, dev) examples for ``lang``, leakage-filtered; ``limit`` caps each source's split
+    (for dry runs), ``extra`` names additional training sources (``goemotions``...)."""
+    setup = setup_for(lang)
+    held_out = {s.name: [e for split in ("dev", "test") for e in s.load(split, root)] for s in setup.eval_sets}
+    train, dev = [], []
+    for eval_set in setup.eval_sets:
+        others = [e for name, examples in held_out.items() if name != eval_set.name for e in examples]
+        examples = eval_set.load("train", root)
+        kept = data.drop_groups(examples, others)
+        log.info("%s train: %d examples, %d kept after dropping groups shared with other held-out sets",
+                 eval_set.name, len(examples), len(kept))
+        train += kept[:limit]
+        dev += eval_set.load("dev", root)[:limit]
+    for name in extra:
+        if name not in setup.extra_train:
+            raise ConfigError(f"unknown extra source {name!r} for {lang} (use {', '.join(setup.extra_train)})")
+        extra_examples = setup.extra_train[name]("train", root)
+        cap = extra_limit or limit
+        if cap and cap < len(extra_examples):
+            extra_examples = random.Random(0).sample(extra_examples, cap)
+        train += extra_examples
+    return train, dev
+
+
+# ----- train -----
+def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Sequence[str] = (),
+          limit: int | None = None, extra_limit: int | None = None, trainable_layers: int = 2,
+          pooling: str = "text_mean", encoder: dict | None = None, dtype: str = "float16",
+          command: str = ""):
+    """Train the emotion model for ``lang`` and save it to ``out_dir``; returns TrainResult."""
+    from resonance.classifiers.emotion_card import render_card
+    from resonance.classifiers.encoder import load_encoder
+    from resonance.classifiers.model import ContextClassifier
+    from resonance.classifiers.train import TrainSettings, fit
+
+    setup = setup_for(lang)
+    settings = settings or TrainSettings()
+    if settings.threads:
+        import torch
+
+        torch.set_num_threads(settings.threads)
+    out_dir = Path(out_dir)
+    spec = dict(encoder or setup.encoder)
+    base = load_encoder(spec, relative_to=out_dir)
+    model = ContextClassifier(base, name=setup.name, encoder_spec=spec, heads=setup.heads, primary_head="emotion",
+                              trainable_layers=trainable_layers, pooling=pooling)
+    train_examples, dev_examples = training_data(lang, root, extra, limit, extra_limit)
+    result = fit(model, train_examples, dev_examples, settings)
+    training = {"settings": settings.to_dict(), "extra_sources": list(extra), "limit": limit,
+                "extra_limit": extra_limit, "history": result.history, "best_epoch": result.best_epoch,
+                "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,
+                "train_counts": result.train_counts, "command": command}
+    config = {**model.to_config(), "training": training}
+    model.save(out_dir, render_card(lang, config), dtype=dtype, extra_config={"training": training})
+    return result
+
+
+# ----- evaluate -----
+def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test", *, root=None,
+             baseline: bool = True, model=None) -> dict:
+    """Score the model on every eval set's ``split``; with ``baseline``, also fit TF-IDF + LR on
+    that set's own train split (C and class weights picked on its dev split) and score it on
+    the same ``split``. Returns a JSON-able dict."""
+    from resonance.classifiers.baseline import TfidfBaseline
+    from resonance.classifiers.metrics import classification_metrics
+    from resonance.classifiers.predict import load_cached, predict_proba
+
+    setup = setup_for(lang)
+    folder = Path(model_dir) if model_dir else default_model_dir(lang)
+    model = model or load_cached(folder)
+    report = {"model": str(folder), "name": model.name, "split": split, "sets": {}}
+    for eval_set in setup.eval_sets:
+        examples = eval_set.load(split, root)
+        labels = list(model.head_labels[eval_set.head])
+        probabilities = predict_proba(model, [e.text for e in examples], [e.context for e in examples],
+                                      heads=[eval_set.head])[eval_set.head]
+        predicted = [labels[i] for i in probabilities.argmax(axis=1)]
+        entry = {"head": eval_set.head, "model": classification_metrics([e.label for e in examples], predicted, labels)}
+        if baseline:
+            train_set, dev_set = eval_set.load("train", root), eval_set.load("dev", root)
+            tfidf = TfidfBaseline(lang).fit([e.text for e in train_set], [e.label for e in train_set],
+                                            [e.text for e in dev_set], [e.label for e in dev_set])
+            entry["baseline"] = {**tfidf.describe(), **classification_metrics(
+                [e.label for e in examples], tfidf.predict([e.text for e in examples]), labels)}
+            entry["delta_weighted_f1"] = round(entry["model"]["weighted_f1"] - entry["baseline"]["weighted_f1"], 4)
+        report["sets"][eval_set.name] = entry
+        log.info("%s %s: weighted F1 %.4f", eval_set.name, split, entry["model"]["weighted_f1"])
+    return report
+
+
+# ----- use -----
+@dataclass(frozen=True)
+class EmotionPrediction:
+    """Per-utterance probabilities over ``labels`` (rows follow the input order) and the
+    probability-weighted valence and arousal in [-1, 1] (see labels.CIRCUMPLEX)."""
+
+    labels: tuple[str, ...]
+    probabilities: object  # numpy array (n, len(labels))
+    valence: object  # numpy array (n,)
+    arousal: object  # numpy array (n,)
+
+    def top(self) -> list[str]:
+        return [self.labels[i] for i in self.probabilities.argmax(axis=1)]
+
+    def as_dicts(self) -> list[dict[str, float]]:
+        return [{label: float(p) for label, p in zip(self.labels, row)} for row in self.probabilities]
+
+
+def load(lang: str, models_dir: str | Path | None = None):
+    """The shipped emotion model for ``lang`` (loaded once per process)."""
+    from resonance.classifiers.predict import load_cached
+
+    setup_for(lang)
+    return load_cached(default_model_dir(lang, models_dir))
+
+
+def predict(texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None, lang: str = "en",
+            model=None, models_dir: str | Path | None = None) -> EmotionPrediction:
+    """Unified-label probabilities for each text; ``contexts[i]`` = previous turns of text i,
+    oldest first, each ``"SPEAKER: text"``."""
+    from resonance.classifiers.predict import predict_proba
+
+    model = model or load(lang, models_dir)
+    probabilities = predict_proba(model, texts, contexts, heads=[model.primary_head])[model.primary_head]
+    valence, arousal = valence_arousal(probabilities, model.labels)
+    return EmotionPrediction(tuple(model.labels), probabilities, valence, arousal)
