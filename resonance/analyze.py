@@ -16,6 +16,7 @@ CONTENT_KINDS = (ElementKind.DIALOGUE, ElementKind.NARRATION, ElementKind.ACTION
                  ElementKind.CAPTION, ElementKind.FLASHBACK)
 CONTEXT_TURNS = 2
 Context = tuple[str, ...]
+LinePlace = tuple[int, int, str]  # index in the episode's content lines, their count, element kind
 
 
 class Models(Protocol):
@@ -26,12 +27,12 @@ class Models(Protocol):
     def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
 
     def beats(self, language: str, texts: list[str], contexts: list[Context],
-              positions: list[float]) -> list[dict[str, float]]: ...
+              places: list[LinePlace]) -> list[dict[str, float]]: ...
 
     def mentions(self, language: str, text: str) -> tuple[CulturalMention, ...]: ...
 
-    def integration(self, language: str, texts: list[str], contexts: list[Context]
-                    ) -> list[tuple[dict[str, float], float]]: ...
+    def integration(self, language: str, texts: list[str], contexts: list[Context],
+                    kinds: list[str]) -> list[tuple[dict[str, float], float]]: ...
 
 
 def line_text(element: Element) -> str:
@@ -63,19 +64,21 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
     per_episode = [content_elements(ep) for ep in script.episodes]
     flat = [e for els in per_episode for e in els]
     texts = [line_text(e) for e in flat]
-    emotion_ctx, beat_ctx, positions = [], [], []
+    emotion_ctx, beat_ctx, positions, places = [], [], [], []
     for els in per_episode:
         before, around = _contexts(els)
         emotion_ctx += before
         beat_ctx += around
         positions += [i / max(1, len(els) - 1) for i in range(len(els))]
+        places += [(i, len(els), e.kind) for i, e in enumerate(els)]
 
     emotions = models.emotion(language, texts, emotion_ctx) if flat else []
-    beats = models.beats(language, texts, beat_ctx, positions) if flat else []
+    beats = models.beats(language, texts, beat_ctx, places) if flat else []
     mentions = [models.mentions(language, e.text) for e in flat]
     cultural_idx = [i for i, m in enumerate(mentions) if m]
     integration = models.integration(language, [texts[i] for i in cultural_idx],
-                                     [emotion_ctx[i] for i in cultural_idx]) if cultural_idx else []
+                                     [emotion_ctx[i] for i in cultural_idx],
+                                     [flat[i].kind for i in cultural_idx]) if cultural_idx else []
     integration_by_idx = dict(zip(cultural_idx, integration))
 
     out, cursor = [], 0

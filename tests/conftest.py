@@ -52,13 +52,13 @@ class StandInModels:
     def valence_arousal(self, language, emotion):
         return -0.6 * emotion["anger"], 0.8 * emotion["anger"]
 
-    def beats(self, language, texts, contexts, positions):
+    def beats(self, language, texts, contexts, places):
         from resonance.classifiers.beat_rules import rule_beat
         from resonance.types import BEATS
 
         out = []
-        for i, (text, position) in enumerate(zip(texts, positions)):
-            label = rule_beat(text, language, 0 if position == 0 else 5, 1 if position == 1.0 else 99, "dialogue")
+        for text, (index, count, kind) in zip(texts, places):
+            label = rule_beat(text, language, index, count, kind)
             out.append({b: (0.9 if b == label else 0.1 / (len(BEATS) - 1)) for b in BEATS})
         return out
 
@@ -68,7 +68,7 @@ class StandInModels:
         return tuple(CulturalMention(text=t, term=t, type="craft_heritage", specific=True)
                      for t in ("傩戏", "玉佩") if t in text)
 
-    def integration(self, language, texts, contexts):
+    def integration(self, language, texts, contexts, kinds):
         return [({"embodied": 0.6, "expository": 0.2, "decorative": 0.2}, 0.3) for _ in texts]
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_NAME = 6  # characters in one speaker name
 MAX_LOOKBACK = 24  # how far a colon looks back for the start of its cue
@@ -94,9 +95,10 @@ class _Raw:
     bounded: bool  # the region starts at punctuation or line start
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
     name = unicodedata.normalize("NFKC", name).strip(_STRIP)
-    return re.sub(r"\s+", "", name) if _is_cjk_text(name) else re.sub(r"\s+", " ", name)
+    return _SPACES.sub("", name) if _is_cjk_text(name) else _SPACES.sub(" ", name)
 
 
 def is_structure_key(word: str) -> bool:
@@ -137,6 +139,7 @@ def split_voice(name: str, direction: str | None) -> tuple[str, str | None, str 
     return name, direction, voice
 
 
+@lru_cache(maxsize=65536)
 def cue_name(region: str, direction: str | None) -> tuple[str, str | None, str | None]:
     """(speaker, direction, voice) from a cue region: `混子说` -> 混子, `林晚OS` -> 林晚 + OS."""
     name, direction, voice = split_voice(normalise_name(region), direction)

@@ -23,6 +23,7 @@ _STRUCTURE = re.compile(
 _SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
 MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
 MIN_ALTERNATIVE_CUES = 5  # ...and one is used when it finds this many cues of two or more names
+_ALTERNATIVE_MARKS = {"semicolon": "；;", "space": " \u3000（(", "dash": ("——", "－－", "--")}
 SHORT_LINE = 80  # a lone full-width space inside a line shorter than this is a separator in a heading
 
 
@@ -57,6 +58,8 @@ def segment(text: str) -> tuple[list[VirtualLine], set[str]]:
     if colon.cues < MIN_CUES:
         # no colon cues: try the other conventions, keep whichever finds most cues
         for alternative in ("semicolon", "space", "dash"):
+            if not any(mark in text for mark in _ALTERNATIVE_MARKS[alternative]):
+                continue
             trial = _collapse_spaced_names(pieces) if alternative == "space" else pieces
             found = learn_speakers([p.text for p in trial], text, cast, starts, alternative)
             if found.cues >= MIN_ALTERNATIVE_CUES and found.cues > best.cues and len(found.names) >= 2:

