@@ -32,7 +32,7 @@ def coverage(corpus: Path, top_types: int, show_terms: int) -> None:
     contexts: dict[str, str] = {}
     print(f"{'genre':<14} {'scripts':>7} {'specific':>9} {'%':>6} {'generic':>8} {'spans/10k':>9}  top types")
     for genre in sorted(p for p in corpus.iterdir() if p.is_dir()):
-        files = sorted(genre.glob("*.txt"))
+        files = sorted(path for path in genre.iterdir() if path.is_file())
         hit = generic_hit = spans_n = chars = 0
         types: Counter[str] = Counter()
         for path in files:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from resonance.classifiers.pretrain import (  # noqa: E402
-    PretrainConfig, encode_corpus, export_encoder, pretrain,
+    PretrainConfig, build_model, encode_corpus, export_encoder, load_checkpoint, pretrain,
 )
 from resonance.classifiers.zh_cards import encoder_card  # noqa: E402
 from resonance.classifiers.zh_tokenizer import load_tokenizer  # noqa: E402
@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> dict:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     tokenizer = load_tokenizer(args.tokenizer)
+    if args.export_only:
+        return export_checkpoint(args, tokenizer, device, log)
     started = time.time()
     streams = encode_corpus(args.corpus / "corpus.txt.gz", tokenizer, config.heldout_fraction)
     sizes = {name: len(s) for name, s in streams.train.items()}
@@ -86,6 +88,24 @@ def run(args: argparse.Namespace) -> dict:
                        extra_config={"name": "encoder.zh.v1"})
         (args.export / "pretraining.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
         log(f"exported {args.export}")
+    return record
+
+
+def export_checkpoint(args: argparse.Namespace, tokenizer, device: str, log) -> dict:
+    """Export the encoder of the checkpoint in ``--checkpoints`` without training further."""
+    import torch
+
+    saved = json.loads((args.checkpoints / "state.json").read_text(encoding="utf-8"))
+    config = PretrainConfig(**saved["config"])
+    model = build_model(config, tokenizer.get_vocab_size(), pad_id=tokenizer.token_to_id("[PAD]"))
+    optimizer = torch.optim.AdamW(model.parameters())
+    state = load_checkpoint(args.checkpoints, model, optimizer)
+    record = {"config": vars(config), "state": vars(state), "hardware": hardware(device, args.threads)}
+    manifest = json.loads((args.corpus / "manifest.json").read_text(encoding="utf-8"))
+    card = encoder_card(manifest, vars(state), vars(config), record["hardware"])
+    export_encoder(model, args.tokenizer, args.export, card, extra_config={"name": "encoder.zh.v1"})
+    (args.export / "pretraining.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    log(f"exported step {state.step} ({state.tokens_seen:,} tokens) to {args.export}")
     return record
 
 
@@ -110,6 +130,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--weights", choices=("dialogue", "uniform"), default="dialogue")
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument("--export-only", action="store_true",
+                        help="export the checkpoint in --checkpoints to --export, no training")
     args = parser.parse_args()
     args.tokenizer = args.tokenizer or args.corpus / "tokenizer-char"
     run(args)

@@ -77,22 +77,24 @@ def assert_lines_inside(parsed_or_script, last_line: int) -> None:
                 assert isinstance(element.text, str)
 
 
-def check_text_reader(module, text: str) -> None:
+def check_text_reader(module, text: str) -> str:
     try:
         parsed = module.parse(text, SOURCE)
     except ResonanceError:
-        return
+        return "refused"
     assert_lines_inside(parsed, line_count(text))
+    return "parsed"
 
 
-def check_read_text(text: str) -> None:
+def check_read_text(text: str) -> str:
     try:
         script = read_text(text, source=SOURCE)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
-        return
+        return "refused"
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
     assert_lines_inside(script, line_count(normalised))
+    return "parsed"
 
 
 # -- bytes -------------------------------------------------------------------------------
@@ -236,15 +238,15 @@ def pdf_bytes() -> st.SearchStrategy[bytes]:
     return mutated(st.builds(_pdf_document, pages))
 
 
-def check_decode(data: bytes) -> None:
+def check_decode(data: bytes) -> str:
     try:
         text, encoding = decode(data, SOURCE)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
-        return
+        return "refused"
     assert isinstance(encoding, str) and encoding
     assert "\x00" not in text and "\r" not in text
-    check_read_text(text)
+    return check_read_text(text)
 
 
 def _binary_lines(data: bytes) -> int:
@@ -252,34 +254,37 @@ def _binary_lines(data: bytes) -> int:
     return max(1, data.count(b"<Paragraph") + data.count(b"<w:p>") + data.count(b"<w:p "))
 
 
-def check_fdx(data: bytes) -> None:
+def check_fdx(data: bytes) -> str:
     try:
         parsed = fdx_reader.parse_bytes(data, SOURCE)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
-        return
+        return "refused"
     assert_lines_inside(parsed, _binary_lines(data))
+    return "parsed"
 
 
-def check_docx(data: bytes) -> None:
+def check_docx(data: bytes) -> str:
     try:
         parsed = docx_reader.parse_bytes(data, SOURCE)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
-        return
+        return "refused"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         document = archive.read("word/document.xml")
     assert_lines_inside(parsed, _binary_lines(document))
+    return "parsed"
 
 
-def check_pdf(data: bytes) -> None:
+def check_pdf(data: bytes) -> str:
     try:
         parsed = pdf_reader.parse_bytes(data, SOURCE)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
-        return
+        return "refused"
     pages = pdf_reader.extract_pages(data, SOURCE)
     assert_lines_inside(parsed, sum(len(page.split("\n")) for page in pages))
+    return "parsed"
 
 
 # -- the properties ------------------------------------------------------------------------

@@ -79,16 +79,23 @@ class Encoder:
         return self.model.config.hidden_size
 
 
-_CACHE: dict[Path, Encoder] = {}
+_CACHE: dict[tuple[Path, int, int], Encoder] = {}
 
 
 def load_encoder(spec: dict, relative_to: Path | None = None) -> Encoder:
     """Load (once per process) the encoder a spec names; checks its recorded sha256 if any."""
     path = resolve_encoder_path(spec, relative_to)
-    encoder = _CACHE.get(path)
+    try:
+        stat = (path / "model.safetensors").stat()
+    except OSError:
+        raise ModelError("encoder folder has no model.safetensors", source=str(path)) from None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    encoder = _CACHE.get(key)
     if encoder is None:
         encoder = _load(path, spec.get("kind"))
-        _CACHE[path] = encoder
+        for stale in [k for k in _CACHE if k[0] == path]:
+            del _CACHE[stale]
+        _CACHE[key] = encoder
     expected = spec.get("weights_sha256")
     if expected and expected != encoder.weights_sha256:
         raise ModelError("the base encoder's weights differ from those this model was trained on "
@@ -141,7 +148,7 @@ def _load_tokenizer(path: Path):
         elif (path / "tokenizer.json").is_file():
             tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(path / "tokenizer.json"), **specials)
         elif (path / "vocab.txt").is_file():
-            tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"), **specials)
+            tokenizer = BertTokenizerFast.from_pretrained(str(path), local_files_only=True, **specials)
         else:
             raise ModelError("encoder folder has no tokenizer.json or vocab.txt", source=str(path))
     except (OSError, ValueError) as err:

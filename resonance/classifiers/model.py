@@ -105,8 +105,8 @@ class ContextClassifier(nn.Module):
             hidden = layer(hidden, mask)
         return hidden
 
-    def forward_top(self, hidden, attention_mask, token_type_ids, features=None) -> dict[str, torch.Tensor]:
-        """Logits per head from the frozen states: the trained part of the model."""
+    def pooled_top(self, hidden, attention_mask, token_type_ids, features=None) -> torch.Tensor:
+        """The vector the heads read: top layers, pooling, then any extra features."""
         mask = self._mask(hidden, attention_mask)
         for layer in self.top:
             hidden = layer(hidden, mask)
@@ -115,7 +115,11 @@ class ContextClassifier(nn.Module):
             if features is None or features.shape[-1] != len(self.feature_names):
                 raise ModelError(f"this model needs features {', '.join(self.feature_names)}")
             pooled = torch.cat([pooled, features.to(pooled.dtype)], dim=-1)
-        pooled = self.dropout(pooled)
+        return pooled
+
+    def forward_top(self, hidden, attention_mask, token_type_ids, features=None) -> dict[str, torch.Tensor]:
+        """Logits per head from the frozen states: the trained part of the model."""
+        pooled = self.dropout(self.pooled_top(hidden, attention_mask, token_type_ids, features))
         return {head: layer(pooled) for head, layer in self.heads.items()}
 
     def forward(self, input_ids, attention_mask, token_type_ids, features=None) -> dict[str, torch.Tensor]:

@@ -64,7 +64,8 @@ class _Encoded:
     features: list[tuple[float, ...]]
 
 
-def _precompute(model, examples: Sequence[Example], batch_size: int = 64) -> _Encoded:
+def encode_examples(model, examples: Sequence[Example], batch_size: int = 64) -> _Encoded:
+    """Run the frozen layers once over ``examples`` (sorted by length, batched)."""
     import torch
 
     encoding = model.encode([e.text for e in examples], [e.context for e in examples])
@@ -170,8 +171,12 @@ def dev_scores(model, encoded: _Encoded) -> dict[str, float]:
             for head in truth}
 
 
-def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: TrainSettings) -> TrainResult:
-    """Train ``model`` in place on ``train``, keep the epoch with the best dev score."""
+def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: TrainSettings,
+        encoded: tuple[_Encoded, _Encoded] | None = None) -> TrainResult:
+    """Train ``model`` in place on ``train``, keep the epoch with the best dev score.
+
+    ``encoded`` = (train, dev) outputs of ``encode_examples`` for the same model layout, to
+    share the frozen-layer pass between runs."""
     import numpy as np
     import torch
 
@@ -185,10 +190,11 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
     started = time.monotonic()
     deadline = started + settings.max_minutes * 60 if settings.max_minutes else math.inf
 
-    log.info("frozen layers: encoding %d train and %d dev examples", len(train), len(dev))
-    encoded_train = _precompute(model, train)
-    encoded_dev = _precompute(model, dev)
-    log.info("encoded in %.1f min", (time.monotonic() - started) / 60)
+    if encoded is None:
+        log.info("frozen layers: encoding %d train and %d dev examples", len(train), len(dev))
+        encoded = encode_examples(model, train), encode_examples(model, dev)
+        log.info("encoded in %.1f min", (time.monotonic() - started) / 60)
+    encoded_train, encoded_dev = encoded
     class_weights = _class_weights(model, encoded_train, settings.class_weighting)
 
     head_params = list(model.heads.parameters())
@@ -218,7 +224,7 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
             torch.nn.utils.clip_grad_norm_(top_params + head_params, 1.0)
             optimizer.step()
             schedule.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
             if time.monotonic() > deadline:
                 stopped = "time"
                 break
@@ -259,3 +265,68 @@ def _loss(logits: dict, heads: list[str], targets: list[int], class_weights: dic
         loss = F.cross_entropy(head_logits[rows], target, weight=class_weights.get(head), reduction="sum")
         total = total + head_weights.get(head, 1.0) * loss
     return total / len(heads)
+
+
+def pooled_vectors(model, encoded: _Encoded, batch_size: int = 128):
+    """The vectors the heads read (eval mode), one row per example, as a numpy array."""
+    import numpy as np
+    import torch
+
+    model.eval()
+    rows: list = [None] * len(encoded.targets)
+    order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
+            pooled = model.pooled_top(hidden, mask, types, features)
+            for row, i in enumerate(chunk):
+                rows[i] = pooled[row].numpy()
+    return np.stack(rows)
+
+
+def refit_head(model, head: str, train: Sequence[Example], dev: Sequence[Example],
+               Cs: Sequence[float] = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
+               class_weights: Sequence[str | None] = (None, "balanced")) -> dict:
+    """Refit one head as a logistic regression on the (frozen) pooled vectors, C and class
+    weight chosen on dev; the head is replaced only if its dev weighted F1 improves.
+
+    Used to train a head on data that must not reach the shared layers (for instance
+    examples from episodes that another head's test set holds)."""
+    import torch
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    labels = model.head_labels[head]
+    for example in (*train, *dev):
+        if example.head != head:
+            raise ModelError(f"refit_head({head!r}) got an example of head {example.head!r}")
+    encoded_train, encoded_dev = encode_examples(model, train), encode_examples(model, dev)
+    x_train, x_dev = pooled_vectors(model, encoded_train), pooled_vectors(model, encoded_dev)
+    before = dev_scores(model, encoded_dev)[head]
+    best = None
+    for class_weight in class_weights:
+        for c in Cs:
+            probe = LogisticRegression(C=c, class_weight=class_weight, max_iter=3000)
+            probe.fit(x_train, encoded_train.targets)
+            score = f1_score(encoded_dev.targets, probe.predict(x_dev), average="weighted", zero_division=0)
+            if best is None or score > best[0]:
+                best = (score, c, class_weight, probe)
+    score, c, class_weight, probe = best
+    report = {"head": head, "C": c, "class_weight": class_weight, "train_examples": len(train),
+              "dev_weighted_f1": round(float(score), 4), "previous_dev_weighted_f1": before,
+              "replaced": bool(score > before)}
+    if report["replaced"]:
+        layer = model.heads[head]
+        with torch.no_grad():
+            layer.weight.zero_()
+            layer.bias.fill_(-30.0)  # a label absent from train stays improbable
+            if len(probe.classes_) == 2:  # binary: softmax([0, z]) == sigmoid(z)
+                coef, intercept = [0 * probe.coef_[0], probe.coef_[0]], [0.0, probe.intercept_[0]]
+            else:
+                coef, intercept = probe.coef_, probe.intercept_
+            for row, target in enumerate(probe.classes_):
+                layer.weight[int(target)] = torch.as_tensor(coef[row], dtype=layer.weight.dtype)
+                layer.bias[int(target)] = float(intercept[row])
+    log.info("refit head %s: %s", head, report)
+    return report

@@ -96,3 +96,71 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
               "resonance train encoder --lang zh --time-budget 3600", "```", "",
               f"Software: {_versions()}.", ""]
     return "\n".join(parts)
+
+
+def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encoder-zh") -> str:
+    """Card of the shipped Chinese emotion model: every variant's figures on the same split."""
+    from resonance.classifiers.labels import mapping_table
+
+    chosen = results[shipped]
+    emotion = chosen["figures"]["emotion"]
+    sentiment = chosen["figures"].get("sentiment")
+    tfidf, tfidf_sent = results.get("tfidf-emotion"), results.get("tfidf-sentiment")
+    config = chosen["config"]
+    rows = ["| variant | dev wF1 | test wF1 | test macro F1 | fused with n-grams: weight, dev wF1, test wF1, macro |",
+            "|---|---|---|---|---|"]
+    for name, r in results.items():
+        if name.startswith("tfidf"):
+            continue
+        e = r["figures"]["emotion"]
+        rows.append(f"| {name} | {e['alone']['dev_weighted_f1']:.3f} | {e['alone']['test_weighted_f1']:.3f} | "
+                    f"{e['alone']['test_macro_f1']:.3f} | {e['fused']['weight']}, {e['fused']['dev_weighted_f1']:.3f}, "
+                    f"**{e['fused']['test_weighted_f1']:.3f}**, {e['fused']['test_macro_f1']:.3f} |")
+    per_label = emotion["fused"]["test"]["per_label"]
+    label_rows = "\n".join(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+                           for label, v in per_label.items())
+    parts = [
+        "# emotion-zh: Chinese utterance emotion (emotion.zh.fusion.v1)",
+        "",
+        "Seven unified labels (anger, disgust, fear, joy, sadness, surprise, neutral) for one line of "
+        "Chinese dialogue read with its previous turns. A small BERT (the whole of "
+        f"{encoder_name}, fine-tuned end to end, float16) whose emotion log-probabilities are mixed "
+        "with a char 1-3-gram TF-IDF + logistic-regression scorer (stored as arrays, no pickle): "
+        f"`(1 - w) * transformer + w * ngram`, w = {emotion['fused']['weight']} chosen on dev.",
+        "",
+        "## Evaluation: CPED, TV series held out",
+        "Split of ../shared/datasets/README.md: train = 9 series, dev = TV_ID 30, 45, test = TV_ID 27, "
+        "29, 34. Epochs, C and the fusion weight were chosen on dev; test was scored once per variant "
+        "and never used for a choice. One seed each.",
+        "",
+        f"- **Shipped model ({shipped}): test weighted F1 {emotion['fused']['test_weighted_f1']:.3f}, macro F1 "
+        f"{emotion['fused']['test_macro_f1']:.3f}** (transformer alone {emotion['alone']['test_weighted_f1']:.3f}).",
+    ]
+    if tfidf:
+        parts.append(f"- TF-IDF + LR baseline (char 1-3-grams, C={tfidf['selection']['C']} on dev): "
+                     f"{tfidf['test_weighted_f1']:.3f} weighted, {tfidf['test_macro_f1']:.3f} macro.")
+    if sentiment and tfidf_sent:
+        parts.append(f"- CPED 3-class sentiment (the sentiment head): {sentiment['alone']['test_weighted_f1']:.3f} "
+                     f"weighted alone, {sentiment['fused']['test_weighted_f1']:.3f} fused with its own n-gram "
+                     f"scorer (w={sentiment['fused']['weight']}), TF-IDF + LR {tfidf_sent['test_weighted_f1']:.3f}. "
+                     "The shipped folder keeps the sentiment head but fuses only the emotion head.")
+    parts += ["", "All variants (same split; wF1 = weighted F1):", "", *rows, "",
+              "Per label, shipped model on test:", "", "| label | precision | recall | F1 | support |",
+              "|---|---|---|---|---|", label_rows, "",
+              "## Training",
+              f"- Tasks (heads): {', '.join(config['tasks'])}; context: the {config['context_turns']} previous "
+              f"turns as segment B; max {config['max_length']} tokens.",
+              f"- AdamW lr {config['learning_rate']}, batch {config['batch_size']}, up to {config['epochs']} "
+              f"epochs, best dev epoch kept: {chosen['history']}.",
+              f"- CPU only, {chosen['seconds'] / 60:.1f} min.",
+              "",
+              "## Data and licenses",
+              "- CPED (Apache-2.0): emotion and sentiment labels, training series only.",
+              "- NLPCC 2013 Weibo emotion and SMP2020-EWECT virus Weibo (research competition data; repo "
+              "MIT), training rows only (row n % 10 >= 2), when the `weibo` head is used.",
+              "- The encoder's pretraining corpus and its licenses: see its card (tvsub_zh not used).",
+              "", "Label mapping:", "", mapping_table(), "",
+              "## Reproduce", "```",
+              f"python scripts/zh_emotion_experiments.py --variants tfidf {shipped} --ship models/emotion-zh",
+              "resonance evaluate emotion --lang zh", "```", "", f"Software: {_versions()}.", ""]
+    return "\n".join(parts)

@@ -27,7 +27,7 @@ about 65 ms for 0.8 M Chinese characters (``scripts/lexicon_coverage.py --bench`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +38,7 @@ _LATIN_CHARS = "0-9A-Za-z\u00C0-\u024F"  # characters that glue into one word
 _IS_LATIN = re.compile(f"[{_LATIN_CHARS}]")
 _BLOCKED = "__not_cultural__"
 _SUFFIXES = ("'s", "es", "s")  # English plural or possessive allowed after a Latin form
+_MIN_PLURAL_FORM = 4  # "Tet" + "es" is "tetes": short forms take only a possessive
 
 
 @dataclass(frozen=True)
@@ -97,27 +98,27 @@ class CulturalMatcher:
         if not text:
             return []
         folded = _fold(text)
-        candidates = []
+        candidates = {}  # (start, end) -> the lexicon form found there
         for start_match in self._starts.finditer(folded):
             start = start_match.start()
-            end = self._longest_at(folded, start)
+            end, form = self._longest_at(folded, start)
             if end:
-                candidates.append((start, end))
+                candidates[start, end] = form
         spans = []
-        for start, end in _longest_first(candidates):
-            term, kind = self._lookup(folded[start:end])
+        for start, end in _longest_first(list(candidates)):
+            term, kind = self._target[candidates[start, end]]
             if kind != _BLOCKED:
                 spans.append(CulturalSpan(start=start, end=end, text=text[start:end], term=term,
                                           type=kind, specific=kind != GENERIC_TYPE))
         return spans
 
-    def _longest_at(self, folded: str, start: int) -> int:
-        """End of the longest form that fits at ``start`` (with its boundaries), or 0."""
+    def _longest_at(self, folded: str, start: int) -> tuple[int, str]:
+        """End (plural included) and form of the longest form that fits at ``start``, or (0, "")."""
         bucket = self._buckets.get(folded[start:start + 2])
         if self._has_single:
             bucket = (bucket or []) + self._buckets.get(folded[start], [])
         if not bucket:
-            return 0
+            return 0, ""
         latin_before = start > 0 and _IS_LATIN.match(folded, start - 1) is not None
         for form in bucket:
             if not folded.startswith(form, start):
@@ -126,21 +127,13 @@ class CulturalMatcher:
                 continue  # "Holi" inside "Aholi": not a word of its own
             end = start + len(form)
             if not _IS_LATIN.match(form[-1]):
-                return end
-            for suffix in (*_SUFFIXES, ""):
+                return end, form
+            suffixes = (*_SUFFIXES, "") if len(form) >= _MIN_PLURAL_FORM else ("'s", "")
+            for suffix in suffixes:
                 tail = end + len(suffix)
                 if folded.startswith(suffix, end) and not _IS_LATIN.match(folded, tail):
-                    return tail
-        return 0
-
-    def _lookup(self, matched: str) -> tuple[str, str]:
-        found = self._target.get(matched)
-        if found is None:  # an English plural or possessive: strip the suffix that matched
-            for suffix in _SUFFIXES:
-                if matched.endswith(suffix) and matched[: -len(suffix)] in self._target:
-                    return self._target[matched[: -len(suffix)]]
-            raise AssertionError(f"matched text {matched!r} has no lexicon form")  # pragma: no cover
-        return found
+                    return tail, form
+        return 0, ""
 
 
 @lru_cache(maxsize=4)
@@ -154,8 +147,7 @@ def find_cultural_spans(text: str, lang: str) -> list[CulturalSpan]:
     return get_matcher(lang).find(text)
 
 
-def find_cultural_spans_in_elements(elements: Sequence[Element] | Iterable[Element], lang: str
-                                    ) -> list[ElementCulturalSpan]:
+def find_cultural_spans_in_elements(elements: Iterable[Element], lang: str) -> list[ElementCulturalSpan]:
     """Cultural references in each element's text, in script order."""
     matcher = get_matcher(lang)
     found = []

@@ -41,6 +41,8 @@ def read_script(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BY
 
         return read_folder(path, max_bytes=max_bytes)
     data = _read_bytes(path, max_bytes)
+    if not data.strip():
+        raise InputError("file is empty", source)
     suffix = path.suffix.lower()
     if suffix in BINARY_EXTENSIONS:
         fmt = BINARY_EXTENSIONS[suffix]
@@ -88,12 +90,18 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", source) from None
     if size > max_bytes:
-        raise InputError(
-            f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (see --max-bytes)", source)
+        raise InputError(f"file is {_size(size)}, over the {_size(max_bytes)} limit "
+                         "(raise it with --max-bytes or max_bytes in resonance.toml)", source)
     try:
         return path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", source) from None
+
+
+def _size(count: int) -> str:
+    if count < 1024 * 1024:
+        return f"{count:,} bytes"
+    return f"{count / 2**20:.1f}".removesuffix(".0") + " MiB"
 
 
 def _script(parsed: Parsed, source: str, fmt: str, encoding: str, text: str | None = None) -> Script:

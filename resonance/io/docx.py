@@ -43,8 +43,8 @@ def check_archive(data: bytes, source: str) -> None:
             raise InputError(f"refused .docx: {len(members)} files inside the archive (zip bomb?)", source)
         total = sum(m.file_size for m in members)
         if total > MAX_UNZIPPED_BYTES:
-            raise InputError(f"refused .docx: it would unzip to {total / 1e6:.0f} MB, over the "
-                             f"{MAX_UNZIPPED_BYTES / 1e6:.0f} MB limit (zip bomb?)", source)
+            raise InputError(f"refused .docx: it would unzip to {total / 2**20:.0f} MiB, over the "
+                             f"{MAX_UNZIPPED_BYTES / 2**20:.0f} MiB limit (zip bomb?)", source)
         for member in members:
             if member.file_size >= RATIO_CHECK_MIN_BYTES and \
                     member.file_size > MAX_RATIO * max(member.compress_size, 1):

@@ -47,8 +47,12 @@ def _safe_xml(data: bytes, source: str) -> XmlElement:
         raise ParseError(
             f"refused unsafe XML ({type(err).__name__}): a .fdx file must not declare a DOCTYPE or "
             "entities; nothing was fetched or expanded", source) from None
+    except (LookupError, ValueError) as err:  # an encoding expat cannot use: "gb18030", a typo, "rot13"
+        raise ParseError(f"cannot read the encoding the XML declares ({err}); save it as UTF-8", source) from None
     except XmlParseError as err:
-        raise ParseError(f"not well-formed XML: {err}", source) from None
+        line, column = getattr(err, "position", (None, None))
+        reason = str(err).split(": line ")[0]
+        raise ParseError(f"not well-formed XML: {reason} (column {column})", source, line=line or None) from None
 
 
 def _paragraphs(body: XmlElement):

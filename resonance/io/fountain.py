@@ -23,8 +23,9 @@ from resonance.types import Element, ElementKind
 _TITLE_KEY = re.compile(r"^(?P<key>[A-Za-z][A-Za-z \-]*?)\s*:\s*(?P<value>.*)$")
 _TITLE_KEYS = {"title", "credit", "author", "authors", "source", "draft date", "date", "contact",
                "copyright", "notes", "revision", "series", "episode", "format", "language", "genre"}
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
-_NOTE = re.compile(r"\[\[(?P<note>(?:(?!\n[ \t]*\n).)*?)\]\]", re.DOTALL)
+# a note ends at a blank line or where another note opens: that keeps the scan linear (an
+# unclosed "[[" no longer runs to the end of the file for each later "[[")
+_NOTE = re.compile(r"\[\[(?P<note>(?:(?!\n[ \t]*\n|\[\[).)*?)\]\]", re.DOTALL)
 _SECTION = re.compile(r"^(#+)\s*(?P<text>.*)$")
 _CENTERED = re.compile(r"^>\s*(?P<text>.*?)\s*<$")
 _EMPHASIS_STARS = re.compile(r"(?<!\\)\*+")
@@ -37,7 +38,7 @@ def parse(text: str, source: str) -> Parsed:
     lines = text.split("\n")
     title, metadata, body_start = _title_page(lines)
     body = "\n".join([""] * body_start + lines[body_start:])
-    body = _BONEYARD.sub(lambda m: "\n" * m.group().count("\n"), body)
+    body = _drop_boneyard(body)
     notes = _NoteLifter(body)
     body = _NOTE.sub(notes.lift, body)
     reader = _Reader(notes.by_line)
@@ -48,6 +49,17 @@ def parse(text: str, source: str) -> Parsed:
     if number and len(episodes) == 1 and episodes[0].number == 1:
         episodes = (replace(episodes[0], number=number),)
     return Parsed(episodes=episodes, title=title, metadata=metadata)
+
+
+def _drop_boneyard(body: str) -> str:
+    """``/* ... */`` -> its newlines only. A find loop, not a lazy regex: with many unclosed
+    ``/*`` the regex rescans the rest of the text from each one (quadratic)."""
+    out, position = [], 0
+    while (start := body.find("/*", position)) >= 0 and (end := body.find("*/", start + 2)) >= 0:
+        out += [body[position:start], "\n" * body.count("\n", start, end)]
+        position = end + 2
+    out.append(body[position:])
+    return "".join(out)
 
 
 def strip_emphasis(text: str) -> str:

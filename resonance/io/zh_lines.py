@@ -42,6 +42,7 @@ _SETTING = {"内": "int", "内景": "int", "室内": "int", "外": "ext", "外�
 _TIME_ALT = "|".join(sorted(_TIME, key=len, reverse=True))
 _SET_ALT = "|".join(re.escape(w) for w in sorted(_SETTING, key=len, reverse=True))
 _GLUED = re.compile(rf"^(?:({_TIME_ALT})\s*[/／]?\s*({_SET_ALT})|({_SET_ALT})\s*[/／]?\s*({_TIME_ALT}))景?$")
+_TIME_RUNS_ON = re.compile(r"\s([日夜])(?=[^\s/／内外景。，,])")
 _TOKEN_SEP = re.compile(r"[\s\u3000。，,、/／·．.|—\-－:：]+")
 _LEADING_TOKENS = re.compile(rf"^[\s。，、.：:]*(?:(?:{_TIME_ALT}|{_SET_ALT})景?(?:[\s。，、.：:/／]+|$))+")
 
@@ -109,13 +110,19 @@ def scene_mark(text: str) -> SceneMark | None:
     return None
 
 
-def scene_key(text: str) -> tuple[str, str] | None:
-    """`地点：医院` -> ("location", "医院"); `时间：夜` -> ("time", "夜")."""
+def scene_key(text: str) -> tuple[str, str, str] | None:
+    """`地点：医院` -> ("location", "医院", ""); `时间：深夜。他走了` -> ("time", "深夜", "他走了")."""
     match = _SCENE_KEY.match(text)
-    if not match or len(match.group(2)) > 40:
+    if not match:
+        return None
+    value, rest = match.group(2), ""
+    end = re.search(r"[。！？!?；;]", value)
+    if end:
+        value, rest = value[:end.start()], value[end.end():]
+    if len(value) > 40:
         return None
     kind = "time" if match.group(1) in ("时间", "时") else "location"
-    return kind, match.group(2).strip(" \u3000。，,")
+    return kind, value.strip(" \u3000。，,"), rest.strip()
 
 
 def time_word(text: str) -> str | None:
@@ -252,7 +259,14 @@ def _matching(text: str) -> int:
 
 
 def _heading(full: str, number: str | None, tail: str) -> SceneMark:
-    head, rest = _cut_heading(tail)
+    glued = _TIME_RUNS_ON.search(tail[:40])
+    if glued and not re.search(r"[。！？!?；;，,]", tail[:glued.start()]) \
+            and not any(t in _TIME for t in _TOKEN_SEP.split(tail[:glued.start()])):
+        # 内 几艺卧室 夜几艺爱搭不理的…: the time word, then the action without a break
+        head, rest = _cut_heading(tail[:glued.end(1)])
+        rest = (rest + " " + tail[glued.end(1):]).strip()
+    else:
+        head, rest = _cut_heading(tail)
     time_of_day = setting = None
     location_parts = []
     for token in _TOKEN_SEP.split(head):

@@ -48,7 +48,7 @@ _VERB_SUFFIX = re.compile("(笑道|说道|问道|答道|喊道|叫道|唱道|骂
 FUNCTION_PREFIXES = ("于是", "然后", "接着", "随后", "只见", "这时", "此时", "突然", "忽然", "原来", "终于", "已经",
                      "一个", "一位", "一名", "一群", "大家都", "不久")
 ROLE_CHARS = frozenset("甲乙丙丁戊己庚辛")
-SPEECH_VERB_END = frozenset("说道问答喊叫唱念嚷吼骂")
+SPEECH_VERB_END = frozenset("说道问答喊叫唱念嚷吼骂讲")
 
 VOICE_WORDS = {
     "os": "OS", "o.s.": "OS", "o.s": "OS", "内心os": "OS", "心声": "OS", "内心": "OS", "内心独白": "OS",
@@ -70,6 +70,7 @@ HEADING_WORDS = frozenset("""
 内 外 日 夜 晨 昏 内景 外景 日景 夜景 室内 室外 日内 日外 夜内 夜外 内日 外日 内夜 外夜 白天 夜晚 晚上
 清晨 黄昏 傍晚 早晨 上午 下午 中午 深夜 凌晨 次日 同日 当晚 同时 镜头 特写 全景 近景 远景 画面
 """.split())
+_SPACES = re.compile(r"\s+")
 _STRIP = "\u3000 \t.．,，、;；【】[]「」『』《》“”\"'‘’<>〈〉△▲●◆■★☆※·-—_*#"
 
 
@@ -180,8 +181,12 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
     """
     counts: Counter[str] = Counter()
     prefixes: dict[str, set[str]] = {}  # starts of cue regions that are not names: 甲笑眯眯地
+    tails: Counter[str] = Counter()  # ends of run-on cue regions: 女孩迎上女孩：
     for segment in segments:
         for raw in raw_cues(segment, mode):
+            if not raw.bounded or len(raw.region) > MAX_NAME:
+                for size in range(2, min(4, len(raw.region) - 1) + 1):
+                    tails[raw.region[-size:]] += 1
             if raw.bounded and len(raw.region) <= MAX_NAME + 8:
                 name, _, _ = cue_name(raw.region, raw.direction)
                 if name and len(name) <= MAX_NAME + 6:
@@ -206,12 +211,28 @@ def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
             if text.count(name) >= 2:
                 accepted.add(name)
     accepted |= _recurring_prefixes(prefixes)
+    accepted |= _recurring_tails(tails, text)
     # 龙王听后 / 亮子笑 next to a more frequent 龙王 / 亮子: the name plus an action
     for name in sorted(accepted, key=len, reverse=True):
         if any(name[:size] in accepted and counts[name[:size]] >= counts[name]
                for size in range(len(name) - 1, 1, -1)):
             accepted.discard(name)
     return Speakers(frozenset(accepted), sum(counts[name] for name in accepted))
+
+
+def _recurring_tails(tails: Counter[str], text: str) -> set[str]:
+    """Names that end two or more run-on cue regions and recur in the text.
+
+    The longest such tail wins (女孩 over 孩); a tail that is only part of a longer
+    recurring tail is dropped.
+    """
+    found = set()
+    for tail, count in tails.most_common(300):
+        if count < 2:
+            break
+        if name_like(tail) and not _VERB_SUFFIX.search(tail) and text.count(tail) >= 3:
+            found.add(tail)
+    return {t for t in found if not any(o != t and o.endswith(t) and tails[o] >= tails[t] for o in found)}
 
 
 def _recurring_prefixes(prefixes: dict[str, set[str]]) -> set[str]:
@@ -254,7 +275,8 @@ def find_cue(segment: str, raw: _Raw, speakers: set[str]) -> Cue | None:
         for size in range(min(MAX_NAME, len(region) - 1), 0, -1):
             head = normalise_name(region[:size])
             rest = region[size:].strip()
-            if head in speakers and len(rest) <= MAX_PREFIX_DIRECTION and not (rest and rest[0] in "、和与及"):
+            if head in speakers and len(rest) <= MAX_PREFIX_DIRECTION and not (rest and rest[0] in "、和与及") \
+                    and not _mentions_speaker(rest, speakers):
                 direction = _join(raw.direction, rest)
                 name, direction, voice = split_voice(head, direction)
                 return Cue(raw.start, raw.end, name, direction, voice)
@@ -298,6 +320,12 @@ _QUOTE_CUE = re.compile(
     r"(?:[^\s，。！？“”：:]{0,4}\s*[：:]|\s*[：:，,]?)\s*“")
 
 
+def _mentions_speaker(text: str, speakers: set[str]) -> bool:
+    """Does ``text`` (a short stage direction) contain a speaker's name? Then it is not one."""
+    return any(text[i:i + size] in speakers for size in range(2, MAX_NAME + 1)
+               for i in range(len(text) - size + 1))
+
+
 def _cue(start: int, raw: _Raw, name: str, direction: str | None, voice: str | None,
          speakers: set[str]) -> Cue:
     # 交警问：… where 交警 is the recurring speaker: keep the name, the verb is a direction
@@ -333,7 +361,7 @@ def _raw_before(segment: str, colon: int, end: int | None = None, speech_start: 
     if not region.strip():
         return None
     # 交警（带着痛苦的表情）说： the verb follows the parenthetical
-    if direction is None and region in ("说", "道", "问", "答", "喊", "叫", "说道", "问道", "答道", "唱", "唱道") \
+    if direction is None and len(region) <= 4 and region[-1] in SPEECH_VERB_END \
             and start > 0 and segment[start - 1] in OPENERS:
         inner = _raw_before(segment, colon, start, speech_start)
         if inner is not None:

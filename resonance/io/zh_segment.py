@@ -19,11 +19,13 @@ _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 _SPACE_RUN = re.compile(r"\u3000+|[ \t]{3,}")
 _LONE_FULLWIDTH = re.compile(r"(?<!\u3000)\u3000(?!\u3000)")
 _STRUCTURE = re.compile(
-    rf"【?第\s*{_N}{{1,5}}\s*[集场幕]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[")
+    rf"【?第\s*{_N}{{1,5}}\s*[集场幕]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[|"
+    r"(?:内|外)景?\s+[^\s。，！？]{1,12}\s+[日夜晨昏]")
 _SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
 MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
 MIN_ALTERNATIVE_CUES = 5  # ...and one is used when it finds this many cues of two or more names
 _ALTERNATIVE_MARKS = {"semicolon": "；;", "space": " \u3000（(", "dash": ("——", "－－", "--")}
+_MAY_SPLIT = re.compile("[：:“△▲【\\[第场]|\\d\\s*[-－]")  # a piece without these is one line
 SHORT_LINE = 80  # a lone full-width space inside a line shorter than this is a separator in a heading
 
 
@@ -107,8 +109,6 @@ def _cast_names(pieces: list[_Piece]) -> set[str]:
 
 def _line_starts(pieces: list[_Piece]) -> set[str]:
     """Cue words that open a source line, in a script laid out one unit per line."""
-    if sum(1 for p in pieces if p.fresh) < 5:
-        return set()
     names = set()
     for piece in pieces:
         if not piece.fresh:
@@ -123,6 +123,8 @@ def _line_starts(pieces: list[_Piece]) -> set[str]:
 def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str, bool], mode: str
                  ) -> list[VirtualLine]:
     text = piece.text
+    if mode == "colon" and not _MAY_SPLIT.search(text):
+        return [VirtualLine(text, piece.line, piece.fresh, piece.after_blank)]
     cuts: dict[int, Cue | None] = {}
     for match in _STRUCTURE.finditer(text):
         start = match.start()

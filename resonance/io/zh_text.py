@@ -15,6 +15,7 @@ zh_segment.py; each virtual line keeps the number of the source line it came fro
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 from resonance.io import zh_lines as L
@@ -24,6 +25,7 @@ from resonance.io.zh_segment import VirtualLine, segment
 from resonance.types import Element, ElementKind
 
 _TITLE = re.compile(r"^《([^》]{1,40})》\s*(.*)$", re.S)
+_ENUMERATOR = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}[、.．)）]?")
 _BARE_NAME = re.compile(r"([^\s（(：:]{1,12})\s*(?:[（(]([^）)]{0,20})[）)])?")
 _TAG = re.compile(r"^(对话|动作|旁白|角色|镜头)\s*[:：]?\s*[?？]*\s*([^\s:：?？\]]{1,8})?\s*说?\s*\d*$")
 _METADATA_KEYS = {"剧名": "title", "片名": "title", "剧本名": "title", "标题": "title", "编剧": "writer",
@@ -71,12 +73,20 @@ class _Reader:
         self.title: str | None = None
         self.metadata: dict[str, str] = {}
         self.started = False  # a scene, episode or spoken line was seen
+        self.rests: deque[VirtualLine] = deque()  # text left after a marker, read next
 
     # -- driving ----------------------------------------------------------
     def feed(self, vl: VirtualLine) -> None:
+        # the rest of a line after a marker is queued, not fed recursively: one line of
+        # thousands of markers (第1集第1集…) would otherwise exhaust the stack
+        self.rests.append(vl)
+        while self.rests:
+            self._feed_one(self.rests.popleft())
+
+    def _feed_one(self, vl: VirtualLine) -> None:
         text = vl.text
-        if not text:
-            return
+        if not text or _ENUMERATOR.fullmatch(text):
+            return  # `1、` left over before a cast entry or cue
         if self.pending is not None and self.pending.time_of_day is None and vl.split:
             absorbed = self._absorb(vl)
             if absorbed is not None:
@@ -98,6 +108,8 @@ class _Reader:
     # -- structure: episodes, scenes, cast ----------------------------------
     def _structure(self, vl: VirtualLine) -> bool:
         text = vl.text
+        if self.in_cast_list and self._cast_entry(vl):
+            return True
         if vl.cue is not None and vl.cue.speaker in self.speakers and not is_structure_key(vl.cue.speaker):
             return False
         episode = L.episode_mark(text)
@@ -121,7 +133,9 @@ class _Reader:
             return True
         key = L.scene_key(text)
         if key is not None:
-            self._scene_detail(key, vl)
+            heading = text[: len(text) - len(key[2])].strip() if key[2] else text
+            self._scene_detail(key[:2], replace(vl, text=heading))
+            self._rest(vl, key[2])
             return True
         names = L.cast_line(text)
         if names is not None:
@@ -129,13 +143,17 @@ class _Reader:
             self.in_cast_list = not names or bool(re.search(r"——|--|－－|：|:", value))
             self._cast(names, text, vl.line)
             return True
-        if self.in_cast_list:
-            entry = L.cast_entry(text) or (normalise_name(text) if len(text) <= 6 and text.isalnum() else None)
-            if entry is not None and entry not in ("剧情简介", "故事梗概", "剧情", "梗概", "简介"):
-                self._cast([entry], text, vl.line)
-                return True
-            self.in_cast_list = False
         return False
+
+    def _cast_entry(self, vl: VirtualLine) -> bool:
+        """Inside a character list: `刘平：大学生；`, `张华——店主，二十三岁`, `行人`."""
+        text = vl.text
+        entry = L.cast_entry(text) or (normalise_name(text) if len(text) <= 6 and text.isalnum() else None)
+        if entry is None or is_structure_key(entry) or L.episode_mark(text) or L.scene_mark(text):
+            self.in_cast_list = False
+            return False
+        self._cast([entry], text, vl.line)
+        return True
 
     def _scene_detail(self, key: tuple[str, str], vl: VirtualLine) -> None:
         kind, value = key
@@ -314,7 +332,7 @@ class _Reader:
     def _rest(self, vl: VirtualLine, rest: str) -> None:
         rest = rest.strip()
         if rest:
-            self.feed(VirtualLine(rest, vl.line, fresh=False, after_blank=False))
+            self.rests.append(VirtualLine(rest, vl.line, fresh=False, after_blank=False))
 
 
 def _bare_name(text: str) -> tuple[str | None, str | None, str | None]:

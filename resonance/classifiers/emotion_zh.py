@@ -1,0 +1,190 @@
+"""The Chinese emotion classifier: a small BERT fine-tuned end to end, fused with char n-grams.
+
+Why not resonance.classifiers.model.ContextClassifier (frozen base, top layers trained)? The only
+Chinese base we have was pretrained for an hour on CPU, so its embeddings and lower layers still
+have much to learn from the labeled utterances: here every weight, embeddings included, is
+fine-tuned, and the model folder carries its own copy of the encoder (float16, ~10 MB).
+
+Fusion: the char 1-3-gram TF-IDF + logistic-regression scorer (resonance.classifiers.ngram) is
+strong on held-out series where the small transformer is not; the emotion head's log-probabilities
+are mixed with it, ``(1 - w) * transformer + w * ngram``, with ``w`` chosen on the dev series.
+
+Inputs are ``[CLS] utterance [SEP] previous turns [SEP]`` (resonance.classifiers.inputs). Other
+heads (``sentiment``, ``weibo``) exist for multi-task training and are kept in the folder.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from resonance.classifiers.inputs import collate, encode_pairs
+from resonance.classifiers.ngram import NgramScorer
+from resonance.classifiers.registry import register
+from resonance.errors import ModelError
+
+MODEL_NAME = "emotion.zh.fusion.v1"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+NGRAM_FILE = "ngram_vocab.json"
+
+
+def load_fast_tokenizer(folder: Path):
+    from transformers import PreTrainedTokenizerFast
+
+    if not (folder / "tokenizer.json").is_file():
+        raise ModelError("tokenizer.json is missing", source=str(folder))
+    return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"), cls_token="[CLS]",
+                                   sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]", mask_token="[MASK]")
+
+
+@register(MODEL_NAME)
+class ZhEmotionClassifier(nn.Module):
+    config_keys = ("heads", "primary_head", "max_length", "max_text_tokens", "context_turns",
+                   "dropout", "fusion_weight")
+
+    def __init__(self, bert, tokenizer, heads: Mapping[str, Sequence[str]], primary_head: str = "emotion",
+                 max_length: int = 96, max_text_tokens: int = 64, context_turns: int = 2,
+                 dropout: float = 0.1, ngram: NgramScorer | None = None, fusion_weight: float = 0.0):
+        super().__init__()
+        self.bert = bert
+        self.tokenizer = tokenizer
+        self.head_labels = {head: tuple(labels) for head, labels in heads.items()}
+        if primary_head not in self.head_labels:
+            raise ModelError(f"primary head {primary_head!r} is not among the heads")
+        self.primary_head = primary_head
+        self.max_length, self.max_text_tokens, self.context_turns = max_length, max_text_tokens, context_turns
+        self.dropout_p = dropout
+        self.dropout = nn.Dropout(dropout)
+        width = bert.config.hidden_size
+        self.heads = nn.ModuleDict({h: nn.Linear(width, len(labels)) for h, labels in self.head_labels.items()})
+        self.ngram = ngram
+        self.fusion_weight = fusion_weight
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.head_labels[self.primary_head]
+
+    # ----- forward -----
+    def encode(self, texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None):
+        contexts = contexts if contexts is not None else [()] * len(texts)
+        contexts = [tuple(c)[len(c) - self.context_turns:] if self.context_turns else () for c in contexts]
+        return encode_pairs(self.tokenizer, texts, contexts, self.max_length, self.max_text_tokens)
+
+    def forward(self, input_ids, attention_mask, token_type_ids) -> dict[str, torch.Tensor]:
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
+                           token_type_ids=token_type_ids).last_hidden_state
+        weights = (attention_mask * (token_type_ids == 0)).unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+        pooled = self.dropout(pooled)
+        return {head: layer(pooled) for head, layer in self.heads.items()}
+
+    @torch.no_grad()
+    def head_log_proba(self, texts: Sequence[str], contexts=None, head: str | None = None,
+                       batch_size: int = 64) -> np.ndarray:
+        """Transformer log-probabilities of one head, columns in that head's label order."""
+        head = head or self.primary_head
+        was_training = self.training
+        self.eval()
+        encoded = self.encode(texts, contexts)
+        order = np.argsort([len(ids) for ids in encoded.input_ids], kind="stable")
+        out = np.zeros((len(texts), len(self.head_labels[head])), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            batch = collate([encoded.input_ids[i] for i in rows], [encoded.token_type_ids[i] for i in rows],
+                            self.tokenizer.pad_token_id)
+            out[rows] = torch.log_softmax(self(*batch)[head].float(), dim=-1).numpy()
+        self.train(was_training)
+        return out
+
+    def ngram_log_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The n-gram scorer's log-probabilities reordered to the primary head's labels."""
+        if self.ngram is None:
+            raise ModelError("this model has no n-gram scorer")
+        columns = [self.ngram.labels.index(label) for label in self.labels]
+        return self.ngram.log_proba(texts)[:, columns]
+
+    def predict_proba(self, texts: Sequence[str], contexts=None) -> np.ndarray:
+        """Fused probabilities of the primary head, columns in ``labels`` order."""
+        mixed = (1.0 - self.fusion_weight) * self.head_log_proba(texts, contexts)
+        if self.ngram is not None and self.fusion_weight > 0:
+            mixed = mixed + self.fusion_weight * self.ngram_log_proba(texts)
+        return fuse(mixed)
+
+    def predict(self, texts: Sequence[str], contexts=None) -> list[str]:
+        return [self.labels[i] for i in self.predict_proba(texts, contexts).argmax(axis=1)]
+
+    # ----- persistence -----
+    def to_config(self) -> dict:
+        config = {"name": MODEL_NAME, "bert": self.bert.config.to_dict(),
+                  "heads": {h: list(labels) for h, labels in self.head_labels.items()},
+                  "primary_head": self.primary_head, "labels": list(self.labels),
+                  "max_length": self.max_length, "max_text_tokens": self.max_text_tokens,
+                  "context_turns": self.context_turns, "dropout": self.dropout_p,
+                  "fusion_weight": self.fusion_weight, "has_ngram": self.ngram is not None}
+        config["bert"].pop("dtype", None)
+        return config
+
+    def save(self, path: str | Path, card: str, tokenizer_folder: Path, extra_config: Mapping | None = None,
+             extra_files: Mapping[str, str] | None = None) -> Path:
+        from resonance.classifiers.folder import save_model_folder
+
+        tensors = {k: v.to(torch.float16) for k, v in self.state_dict().items()}
+        files = {name: (Path(tokenizer_folder) / name).read_text(encoding="utf-8") for name in TOKENIZER_FILES
+                 if (Path(tokenizer_folder) / name).is_file()}
+        if self.ngram is not None:
+            tensors.update(self.ngram.tensors())
+            files[NGRAM_FILE] = self.ngram.vocabulary_json()
+        files.update(extra_files or {})
+        return save_model_folder(path, {**self.to_config(), "weights_dtype": "float16", **(extra_config or {})},
+                                 tensors, card, files)
+
+    @classmethod
+    def from_folder(cls, path: Path, config: Mapping, tensors: Mapping[str, torch.Tensor]) -> "ZhEmotionClassifier":
+        from transformers import BertConfig, BertModel
+
+        path = Path(path)
+        try:
+            bert = BertModel(BertConfig(**config["bert"]), add_pooling_layer=False)
+            ngram = None
+            if config.get("has_ngram"):
+                ngram = NgramScorer.from_parts((path / NGRAM_FILE).read_text(encoding="utf-8"), tensors)
+            model = cls(bert, load_fast_tokenizer(path), config["heads"], config["primary_head"],
+                        config["max_length"], config["max_text_tokens"], config["context_turns"],
+                        config["dropout"], ngram, float(config["fusion_weight"]))
+        except (KeyError, TypeError, ValueError, OSError) as err:
+            raise ModelError(f"config.json does not describe a {MODEL_NAME} model: {err}", source=str(path)) from None
+        state = {k: v.float() for k, v in tensors.items() if not k.startswith("ngram.")}
+        try:
+            result = model.load_state_dict(state, strict=False)
+        except RuntimeError as err:
+            raise ModelError(f"model.safetensors does not fit config.json: {str(err)[:200]}", source=str(path)) from None
+        if result.missing_keys or result.unexpected_keys:
+            raise ModelError("model.safetensors does not fit config.json (missing "
+                             f"{result.missing_keys[:3]}, unexpected {result.unexpected_keys[:3]})", source=str(path))
+        model.eval()
+        return model
+
+
+def fuse(log_scores: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis of (mixed) log-probabilities."""
+    shifted = log_scores - log_scores.max(axis=1, keepdims=True)
+    weights = np.exp(shifted)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def load(path: str | Path) -> ZhEmotionClassifier:
+    """Load a shipped Chinese emotion model folder (sha256 and no-pickle checks included)."""
+    from resonance.classifiers.folder import load_model_folder
+
+    config, tensors = load_model_folder(path)
+    if config.get("name") != MODEL_NAME:
+        raise ModelError(f"not a {MODEL_NAME} model (name {config.get('name')!r})", source=str(path))
+    return ZhEmotionClassifier.from_folder(Path(path), config, tensors)
+
+
+def describe(path: str | Path) -> dict:
+    return json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))

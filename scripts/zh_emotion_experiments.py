@@ -1,0 +1,212 @@
+"""Every Chinese emotion variant on the same CPED series-held-out split (README of ../shared/datasets).
+
+Train = 9 series, dev = TV_ID 30 and 45 (all choices: C, epochs, fusion weight), test = TV_ID 27,
+29 and 34, scored for every variant but never used to choose anything. Results accumulate in
+``.device/zh_experiments/results.json`` (one record per variant, re-running a variant replaces it),
+with dev/test log-probabilities kept beside it so fusions can be recomputed.
+
+    python scripts/zh_emotion_experiments.py --variants tfidf random pretrained pretrained-mt
+    python scripts/zh_emotion_experiments.py --variants pretrained-mt --ship models/emotion-zh
+
+Variants: ``tfidf`` (the 7-class and 3-class baselines); ``random`` / ``pretrained`` (emotion
+head only, from random init / models/encoder-zh); ``pretrained-sent`` (+ CPED sentiment head);
+``pretrained-mt`` (+ sentiment + Weibo heads); ``random-mt``. Each transformer variant is also
+reported late-fused with the TF-IDF scorer, the weight chosen on dev.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from resonance.classifiers.baseline import TfidfBaseline  # noqa: E402
+from resonance.classifiers.emotion_data import load_cped, load_nlpcc2013, load_smp2020  # noqa: E402
+from resonance.classifiers.labels import UNIFIED  # noqa: E402
+from resonance.classifiers.metrics import classification_metrics  # noqa: E402
+from resonance.classifiers.ngram import NgramScorer  # noqa: E402
+from resonance.classifiers.zh_cards import emotion_card  # noqa: E402
+from resonance.classifiers.zh_finetune import (  # noqa: E402
+    SENTIMENTS, FinetuneConfig, cped_items, finetune, weibo_items,
+)
+
+OUT = ROOT / ".device" / "zh_experiments"
+FUSION_GRID = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
+VARIANTS = {
+    "random": {"encoder": None, "tasks": ("emotion",)},
+    "random-mt": {"encoder": None, "tasks": ("emotion", "sentiment", "weibo")},
+    "pretrained": {"tasks": ("emotion",)},
+    "pretrained-sent": {"tasks": ("emotion", "sentiment")},
+    "pretrained-mt": {"tasks": ("emotion", "sentiment", "weibo")},
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Data:
+    def __init__(self, datasets: Path | None):
+        self.emotion = {s: load_cped(s, datasets, head="emotion") for s in ("train", "dev", "test")}
+        self.sentiment = {s: load_cped(s, datasets, head="sentiment") for s in ("train", "dev", "test")}
+        self.weibo = load_nlpcc2013("train", datasets) + load_smp2020("train", datasets)
+
+    def cut(self, limit: int) -> None:
+        for splits in (self.emotion, self.sentiment):
+            for name in splits:
+                splits[name] = splits[name][:limit]
+        self.weibo = self.weibo[:limit]
+
+
+def metrics(examples, predicted, labels) -> dict:
+    return classification_metrics([e.label for e in examples], predicted, labels)
+
+
+def fit_tfidf(train, dev) -> TfidfBaseline:
+    return TfidfBaseline(lang="zh").fit([e.text for e in train], [e.label for e in train],
+                                        [e.text for e in dev], [e.label for e in dev])
+
+
+def ngram_log_proba(scorer: NgramScorer, examples, labels) -> np.ndarray:
+    columns = [scorer.labels.index(label) for label in labels]
+    return scorer.log_proba([e.text for e in examples])[:, columns]
+
+
+def best_fusion(dev_model, dev_ngram, dev_examples, labels) -> tuple[float, float]:
+    """The n-gram weight with the best dev weighted F1 (ties: the smaller weight)."""
+    best = (-1.0, 0.0)
+    for w in FUSION_GRID:
+        predicted = [labels[i] for i in ((1 - w) * dev_model + w * dev_ngram).argmax(axis=1)]
+        score = metrics(dev_examples, predicted, labels)["weighted_f1"]
+        if score > best[0] + 1e-9:
+            best = (score, w)
+    return best[1], best[0]
+
+
+def record(results: dict, name: str, **values) -> None:
+    results[name] = {"variant": name, **values}
+    (OUT / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+def run_tfidf(data: Data, results: dict) -> dict[str, NgramScorer]:
+    scorers = {}
+    for head, split in (("emotion", data.emotion), ("sentiment", data.sentiment)):
+        labels = UNIFIED if head == "emotion" else SENTIMENTS
+        started = time.time()
+        baseline = fit_tfidf(split["train"], split["dev"])
+        scorer = NgramScorer.from_sklearn(baseline.vectorizer_, baseline.model_)
+        texts = [e.text for e in split["test"]]
+        gap = np.abs(np.exp(scorer.log_proba(texts[:500])) - baseline.predict_proba(texts[:500])).max()
+        if gap > 1e-4:
+            raise RuntimeError(f"numpy n-gram scorer differs from scikit-learn by {gap}")
+        scorers[head] = scorer
+        for part in ("dev", "test"):
+            np.save(OUT / f"tfidf-{head}.{part}.npy", ngram_log_proba(scorer, split[part], labels))
+        test = metrics(split["test"], baseline.predict(texts), labels)
+        record(results, f"tfidf-{head}", head=head, selection=baseline.describe(),
+               dev_weighted_f1=baseline.dev_weighted_f1_, test_weighted_f1=test["weighted_f1"],
+               test_macro_f1=test["macro_f1"], test=test, seconds=round(time.time() - started))
+        log(f"tfidf {head}: test weighted F1 {test['weighted_f1']} macro {test['macro_f1']}")
+    return scorers
+
+
+def load_scorers(data: Data) -> dict[str, NgramScorer]:
+    scorers = {}
+    for head, split in (("emotion", data.emotion), ("sentiment", data.sentiment)):
+        baseline = fit_tfidf(split["train"], split["dev"])
+        scorers[head] = NgramScorer.from_sklearn(baseline.vectorizer_, baseline.model_)
+    return scorers
+
+
+def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
+    spec = VARIANTS[name.split("@")[0]]
+    encoder = spec.get("encoder", str(args.encoder))
+    bert_config = {}
+    if encoder is None:
+        reference = json.loads((args.encoder / "config.json").read_text(encoding="utf-8"))
+        bert_config = {k: reference[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers",
+                                                 "num_attention_heads", "intermediate_size",
+                                                 "max_position_embeddings", "type_vocab_size", "pad_token_id")}
+    config = FinetuneConfig(encoder=encoder, bert_config=bert_config, tokenizer=str(args.encoder),
+                            tasks=spec["tasks"], epochs=args.epochs, learning_rate=args.lr,
+                            context_turns=args.context_turns, seed=args.seed)
+    train = cped_items(data.emotion["train"], data.sentiment["train"], config.tasks)
+    weibo = weibo_items(data.weibo) if "weibo" in config.tasks else []
+    started = time.time()
+    model, tokenizer_folder, history = finetune(config, train, weibo, data.emotion["dev"],
+                                                log=lambda m: log(f"{name}: {m}"))
+    seconds = round(time.time() - started)
+    figures = {}
+    for head, split, labels in (("emotion", data.emotion, UNIFIED), ("sentiment", data.sentiment, SENTIMENTS)):
+        if head not in model.head_labels:
+            continue
+        parts = {p: model.head_log_proba([e.text for e in split[p]], [e.context for e in split[p]], head)
+                 for p in ("dev", "test")}
+        for part, values in parts.items():
+            np.save(OUT / f"{name}-{head}.{part}.npy", values)
+        grams = {p: ngram_log_proba(scorers[head], split[p], labels) for p in ("dev", "test")}
+        weight, dev_fused = best_fusion(parts["dev"], grams["dev"], split["dev"], labels)
+        alone = {p: metrics(split[p], [labels[i] for i in parts[p].argmax(1)], labels) for p in ("dev", "test")}
+        fused = metrics(split["test"], [labels[i] for i in ((1 - weight) * parts["test"] + weight *
+                                                            grams["test"]).argmax(1)], labels)
+        figures[head] = {"alone": {"dev_weighted_f1": alone["dev"]["weighted_f1"],
+                                   "test_weighted_f1": alone["test"]["weighted_f1"],
+                                   "test_macro_f1": alone["test"]["macro_f1"]},
+                         "fused": {"weight": weight, "dev_weighted_f1": dev_fused,
+                                   "test_weighted_f1": fused["weighted_f1"], "test_macro_f1": fused["macro_f1"],
+                                   "test": fused}}
+        log(f"{name} {head}: alone test {alone['test']['weighted_f1']} (dev {alone['dev']['weighted_f1']}); "
+            f"fused w={weight} test {fused['weighted_f1']} (dev {dev_fused})")
+    emotion = figures["emotion"]
+    record(results, name, config=vars(config) | {"tasks": list(config.tasks)}, history=history, seconds=seconds,
+           figures=figures, dev_weighted_f1=emotion["fused"]["dev_weighted_f1"],
+           test_weighted_f1=emotion["fused"]["test_weighted_f1"], test_macro_f1=emotion["fused"]["test_macro_f1"])
+    model.fusion_weight = emotion["fused"]["weight"]
+    model.ngram = scorers["emotion"]
+    return model, tokenizer_folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", nargs="+", default=["tfidf", "random", "pretrained", "pretrained-mt"])
+    parser.add_argument("--encoder", type=Path, default=ROOT / "models" / "encoder-zh")
+    parser.add_argument("--datasets", type=Path, default=None)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--lr", type=float, default=2e-4)
+    parser.add_argument("--context-turns", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")
+    parser.add_argument("--ship", type=Path, default=None, help="save the last transformer variant here")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    OUT.mkdir(parents=True, exist_ok=True)
+    results_path = OUT / "results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.is_file() else {}
+    data = Data(args.datasets)
+    if args.limit:
+        data.cut(args.limit)
+    log(f"CPED emotion train/dev/test {[len(v) for v in data.emotion.values()]}, weibo {len(data.weibo)}")
+    scorers = run_tfidf(data, results) if "tfidf" in args.variants else load_scorers(data)
+    shipped = None
+    for name in args.variants:
+        if name != "tfidf":
+            shipped = run_transformer(name, args, data, results, scorers)
+    if args.ship and shipped:
+        model, tokenizer_folder = shipped
+        card = emotion_card(results, name)
+        model.save(args.ship, card, tokenizer_folder, extra_config={"variant": name},
+                   extra_files={"metrics.json": json.dumps(results[name], indent=1, ensure_ascii=False)})
+        log(f"shipped {name} to {args.ship}")
+
+
+if __name__ == "__main__":
+    main()
