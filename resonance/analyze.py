@@ -58,6 +58,18 @@ def _contexts(elements: list[Element]) -> tuple[list[Context], list[Context]]:
     return before, around
 
 
+def _token_counts(texts: list[str], language: str) -> tuple[list[int], list[int]]:
+    """spaCy preprocessing: words (non-punctuation tokens) and sentences per line."""
+    if not texts:
+        return [], []
+    from resonance.preprocess import tokenize
+
+    docs = tokenize(texts, language)
+    words = [sum(1 for t in doc if not (t.is_punct or t.is_space)) for doc in docs]
+    sentences = [max(1, sum(1 for _ in doc.sents)) for doc in docs]
+    return words, sentences
+
+
 def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
     """Run every classifier once over all lines of the script, then regroup by episode."""
     language = script.language
@@ -72,6 +84,7 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
         positions += [i / max(1, len(els) - 1) for i in range(len(els))]
         places += [(i, len(els), e.kind) for i, e in enumerate(els)]
 
+    words, sentences = _token_counts([e.text for e in flat], language)
     emotions = models.emotion(language, texts, emotion_ctx) if flat else []
     beats = models.beats(language, texts, beat_ctx, places) if flat else []
     mentions = [models.mentions(language, e.text) for e in flat]
@@ -93,6 +106,6 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
                 element=element, position=positions[i], emotion=emotions[i], valence=valence,
                 arousal=arousal, beat=beats[i], mentions=mentions[i],
                 integration=integ[0] if integ else None, bridge=integ[1] if integ else None,
-                stakes=find_stakes(element.text, language)))
+                stakes=find_stakes(element.text, language), words=words[i], sentences=sentences[i]))
         out.append(EpisodeSignals(episode=episode, language=language, lines=tuple(lines)))
     return out

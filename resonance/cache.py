@@ -16,7 +16,7 @@ from pathlib import Path
 
 from resonance.types import CulturalMention, Element, Episode, EpisodeSignals, LineSignals
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 def default_path() -> Path:
@@ -100,11 +100,10 @@ class ResultCache:
 
 def signals_to_json(signals: EpisodeSignals) -> list[dict]:
     return [{
-        "element_index": None,
         "line": s.element.line,
         "position": s.position, "emotion": s.emotion, "valence": s.valence, "arousal": s.arousal,
         "beat": s.beat, "mentions": [asdict(m) for m in s.mentions], "integration": s.integration,
-        "bridge": s.bridge, "stakes": list(s.stakes),
+        "bridge": s.bridge, "stakes": list(s.stakes), "words": s.words, "sentences": s.sentences,
     } for s in signals.lines]
 
 
@@ -117,5 +116,6 @@ def signals_from_json(rows: list[dict], episode: Episode, language: str) -> Epis
         element=element, position=row["position"], emotion=row["emotion"], valence=row["valence"],
         arousal=row["arousal"], beat=row["beat"],
         mentions=tuple(CulturalMention(**m) for m in row["mentions"]), integration=row["integration"],
-        bridge=row["bridge"], stakes=tuple(row["stakes"])) for element, row in zip(elements, rows))
+        bridge=row["bridge"], stakes=tuple(row["stakes"]), words=row["words"], sentences=row["sentences"])
+        for element, row in zip(elements, rows))
     return EpisodeSignals(episode=episode, language=language, lines=lines)

@@ -18,6 +18,7 @@ class EpisodeReport:
     flags: tuple[Flag, ...]
     evidence: tuple[Evidence, ...]
     line: int = 0
+    characters: tuple[tuple[str, int], ...] = ()  # (name, spoken lines), most lines first
 
     def to_dict(self) -> dict:
         return {
@@ -27,6 +28,7 @@ class EpisodeReport:
             "flags": [_flag(f) for f in self.flags],
             "evidence": [_evidence(e) for e in self.evidence],
             "features": {name: dict(dim.features) for name, dim in self.dimensions.items()},
+            "characters": [{"name": name, "lines": lines} for name, lines in self.characters],
         }
 
 

@@ -120,6 +120,8 @@ class LineSignals:
     integration: dict[str, float] | None = None  # only where the line carries culture
     bridge: float | None = None
     stakes: tuple[str, ...] = ()  # real-life stakes named in the line (family, money, ...)
+    words: int = 0  # spaCy tokens that are not punctuation (jieba words for Chinese)
+    sentences: int = 1
 
 
 @dataclass(frozen=True)

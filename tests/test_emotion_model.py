@@ -105,7 +105,7 @@ def test_english_training_data_shares_no_episode_with_either_test_set():
     assert not {e.group for e in train if e.source == "emorynlp"} & meld_test
     assert not {e.group for e in train if e.source == "meld"} & emory_test
     assert {e.head for e in train} == {"emotion", "emorynlp"}
-    assert all(e.context for e in dev[1:5])  # later turns of a dialogue carry their context
+    assert sum(bool(e.context) for e in dev) > 0.7 * len(dev)  # all but first turns carry context
 
 
 @needs_data

@@ -73,8 +73,9 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         if best is None or score > best[0]:
             best = (score, text, name)
     if best is None:
-        raise InputError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5 text (mixed encodings? "
-                         "the first byte that is not UTF-8 is on this line)", source, line=_first_bad_utf8_line(data))
+        # the line helps with a file pasted together from two encodings (half GBK, half UTF-8)
+        raise InputError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5 text "
+                         "(this line has the first byte that is not UTF-8)", source, line=_first_bad_utf8_line(data))
     return best[1], best[2]
 
 

@@ -2,7 +2,7 @@
 
 Real scripts often run cues inline with no line breaks (`…走了进来。强子：拿钱！`), so a
 cue is found from its colon, looking back a few characters to the previous punctuation.
-Which looked-back words are speakers is decided per document (:func:`learn_speakers`):
+Which looked-back words are speakers is decided per document (zh_speakers.py):
 a word that recurs as a cue, or that the text mentions elsewhere, is a speaker; common
 words and metadata keys (时间：, 地点：, 人物：) never are.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,13 +37,14 @@ NOT_NAMES = frozenset("""
 如下 例如 比如 比方 就是 但是 因为 所以 于是 然后 其中 其一 其二 其三 第一 第二 第三 首先 其次 最后 总之
 答案 问题 原因 结果 理由 条件 要求 目的 地址 电话 号码 邮箱 日期 口号 广告 广告词 上联 下联 横批 对联
 标语 通知 公告 告示 信 信中 信上 纸条 短信 留言 屏幕 上面 上写 写着 写道 显示 画面 镜头 特写 全景 近景
-远景 中景 对话 动作 插入 简称 又名 原名 别名 大声 小声 低声 轻声 高声 一脸 接着 随后 突然 忽然 切 闪回 回忆 同时 一起 合 齐 众声 结束 开始 完 剧终 全剧终 幕启 幕落 灯亮 灯暗 动作 表情 语气
+远景 中景 对话 动作 插入 简称 又名 原名 别名 大声 小声 低声 轻声 高声 一脸 接着 随后 突然 忽然 切 闪回
+自言自语 镜头特写 特写镜头 大声呵斥 舞台上 台上 台下 画面上 回忆 同时 一起 合 齐 众声 结束 开始 完 剧终 全剧终 幕启 幕落 灯亮 灯暗 动作 表情 语气
 """.split())
 
 # Words that start a clause, not a name (在家里：… is a phrase).
 FUNCTION_STARTS = frozenset("在把被对给从当但而如若因所就才又也都还只这那是没不很太并即便则且虽然我你他她它的了着")
 FUNCTION_ENDS = frozenset("的了着过吗呢吧啊么呀哦嘛啦地")
-_VERB_SUFFIX = re.compile("(笑道|说道|问道|答道|喊道|叫道|唱道|骂道|嚷道|说|道|问|答|喊|叫|唱|讲|谓)$")
+VERB_SUFFIX = re.compile("(笑道|说道|问道|答道|喊道|叫道|唱道|骂道|嚷道|说|道|问|答|喊|叫|唱|讲|谓)$")
 FUNCTION_PREFIXES = ("于是", "然后", "接着", "随后", "只见", "这时", "此时", "突然", "忽然", "原来", "终于", "已经",
                      "一个", "一位", "一名", "一群", "大家都", "不久")
 ROLE_CHARS = frozenset("甲乙丙丁戊己庚辛")
@@ -144,7 +144,7 @@ def split_voice(name: str, direction: str | None) -> tuple[str, str | None, str 
 def cue_name(region: str, direction: str | None) -> tuple[str, str | None, str | None]:
     """(speaker, direction, voice) from a cue region: `混子说` -> 混子, `林晚OS` -> 林晚 + OS."""
     name, direction, voice = split_voice(normalise_name(region), direction)
-    match = _VERB_SUFFIX.search(name)
+    match = VERB_SUFFIX.search(name)
     if match and match.start() > 0 and name not in NARRATOR_NAMES:
         name, direction = name[:match.start()], _join(direction, match.group(1))
     return name, direction, voice
@@ -163,99 +163,6 @@ def raw_cues(segment: str, mode: str = "colon") -> list[_Raw]:
         if raw is not None:
             out.append(raw)
     return out
-
-
-@dataclass(frozen=True)
-class Speakers:
-    names: frozenset[str]
-    cues: int  # how many cues in the document those names account for
-
-
-def learn_speakers(segments: list[str], text: str, cast: set[str] | None = None,
-                   line_starts: set[str] | None = None, mode: str = "colon") -> Speakers:
-    """Names accepted as speakers in this document.
-
-    A cleanly delimited cue word is a speaker when it recurs as a cue, or when the text
-    mentions it at least twice, or it is a listed cast member; it must look like a name.
-    Without colons (``mode`` other than "colon") a name must recur as a cue.
-    """
-    counts: Counter[str] = Counter()
-    prefixes: dict[str, set[str]] = {}  # starts of cue regions that are not names: 甲笑眯眯地
-    tails: Counter[str] = Counter()  # ends of run-on cue regions: 女孩迎上女孩：
-    for segment in segments:
-        for raw in raw_cues(segment, mode):
-            if not raw.bounded or len(raw.region) > MAX_NAME:
-                for size in range(2, min(4, len(raw.region) - 1) + 1):
-                    tails[raw.region[-size:]] += 1
-            if raw.bounded and len(raw.region) <= MAX_NAME + 8:
-                name, _, _ = cue_name(raw.region, raw.direction)
-                if name and len(name) <= MAX_NAME + 6:
-                    counts[name] += 1
-                if name and not name_like(name):
-                    for size in range(1, min(4, len(name) - 1) + 1):
-                        prefixes.setdefault(name[:size], set()).add(name)
-    cast = cast or set()
-    line_starts = line_starts or set()
-    accepted = set()
-    checked = 0
-    for name, count in counts.most_common():
-        if not name_like(name):
-            continue
-        if mode != "colon":
-            if count >= 2 or (name in cast and count >= 1):
-                accepted.add(name)
-        elif count >= 2 or name in cast or name in line_starts:
-            accepted.add(name)
-        elif len(name) >= 2 and checked < 400:
-            checked += 1  # bounded cost on huge documents
-            if text.count(name) >= 2:
-                accepted.add(name)
-    accepted |= _recurring_prefixes(prefixes)
-    accepted |= _recurring_tails(tails, text)
-    # 龙王听后 / 亮子笑 next to a more frequent 龙王 / 亮子: the name plus an action
-    for name in sorted(accepted, key=len, reverse=True):
-        if any(name[:size] in accepted and counts[name[:size]] >= counts[name]
-               for size in range(len(name) - 1, 1, -1)):
-            accepted.discard(name)
-    return Speakers(frozenset(accepted), sum(counts[name] for name in accepted))
-
-
-def _recurring_tails(tails: Counter[str], text: str) -> set[str]:
-    """Names that end two or more run-on cue regions and recur in the text.
-
-    The longest such tail wins (女孩 over 孩); a tail that is only part of a longer
-    recurring tail is dropped.
-    """
-    found = set()
-    for tail, count in tails.most_common(300):
-        if count < 2:
-            break
-        if name_like(tail) and not _VERB_SUFFIX.search(tail) and text.count(tail) >= 3:
-            found.add(tail)
-    return {t for t in found if not any(o != t and o.endswith(t) and tails[o] >= tails[t] for o in found)}
-
-
-def _recurring_prefixes(prefixes: dict[str, set[str]]) -> set[str]:
-    """Names that start three or more different cue regions (`甲笑眯眯地：`, `甲非常激动地：`).
-
-    A prefix is kept only when it is maximal: 小明 rather than 小 when both start the
-    same regions. Single characters must be role letters (甲乙丙, A, B).
-    """
-    longest_extension: Counter[str] = Counter()
-    for prefix, regions in prefixes.items():
-        parent = prefix[:-1]
-        longest_extension[parent] = max(longest_extension[parent], len(regions))
-    found = set()
-    for prefix, regions in prefixes.items():
-        count = len(regions)
-        if count < 3 or not name_like(prefix):
-            continue
-        if len(prefix) == 1 and prefix not in ROLE_CHARS and not prefix.isascii():
-            continue
-        if longest_extension[prefix] < 0.8 * count:
-            found.add(prefix)
-    # 乙 and 乙十分 (from 乙十分好奇地, 乙十分的惊奇地…): the shorter one is the name
-    return {p for p in found if not any(p[:size] in found for size in range(1, len(p)))}
 
 
 def find_cue(segment: str, raw: _Raw, speakers: set[str]) -> Cue | None:
@@ -380,7 +287,7 @@ def _raw_before(segment: str, colon: int, end: int | None = None, speech_start: 
     return _Raw(start, name_end, speech_start, region, direction, bounded)
 
 
-_ENDING_KEYS = ("时间", "地点", "场景", "人物", "旁白", "字幕", "画外音")
+_ENDING_KEYS = ("时间", "地点", "场景", "人物", "人物介绍", "旁白", "字幕", "画外音", "特写")
 _BARE_VERBS = frozenset({"说", "道", "问", "答", "喊", "叫", "说道", "问道", "答道", "喊道", "叫道", "笑道", "唱", "唱道"})
 
 

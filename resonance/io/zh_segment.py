@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, replace
 
 from resonance.io.zh_lines import cast_line
-from resonance.io.zh_names import BOUNDARY, Cue, cue_name, find_cue, learn_speakers, quote_cues, raw_cues
+from resonance.io.zh_names import BOUNDARY, Cue, cue_name, find_cue, quote_cues, raw_cues
+from resonance.io.zh_speakers import learn_speakers
 
 _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 # full-width space runs always separate; half-width ones when three or more (flattened layout)

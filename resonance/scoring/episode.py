@@ -25,8 +25,12 @@ def score_episode(signals: EpisodeSignals, config: Config,
     flags = tuple(f for d in DIMENSIONS for f in dimensions[d].flags)
     evidence = tuple(e for d in DIMENSIONS for e in dimensions[d].evidence[:EVIDENCE_PER_DIMENSION])
     episode = signals.episode
+    from resonance.preprocess import character_inventory
+
+    characters = tuple((c.name, c.lines) for c in character_inventory(episode))
     return EpisodeReport(number=episode.number, title=episode.title, scores=scores,
-                         dimensions=dimensions, flags=flags, evidence=evidence, line=episode.line)
+                         dimensions=dimensions, flags=flags, evidence=evidence, line=episode.line,
+                         characters=characters)
 
 
 def series_report(episodes: list[EpisodeReport], config: Config) -> SeriesReport:

@@ -51,7 +51,7 @@ def score_narrative(signals: EpisodeSignals) -> DimensionScore:
     opening, ending = lines[:OPENING_LINES], lines[-ENDING_LINES:]
     hook = max(hook_strength(s) for s in opening)
     cliff = max(cliffhanger_strength(s) for s in ending)
-    minutes = episode_minutes([s.element for s in lines], signals.language)
+    minutes = episode_minutes(lines, signals.language)
     conflict_mass = sum(s.beat.get("conflict", 0) for s in lines)
     conflict = clip01(0.5 * saturate(conflict_mass / minutes, 1.0) + 0.5 * max(s.beat.get("conflict", 0) for s in lines))
     turn_mass = sum(_turns(s) for s in lines)
