@@ -27,6 +27,14 @@ def time_limit(seconds: float | None, source: str) -> Iterator[None]:
         return
 
     def _expired(signum, frame):
+        if _importing(frame):
+            # an import cut off half-way can leave a C extension (numpy, spaCy) half-initialised,
+            # and the next file's import of it then crashes the process: wait for it to finish
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        # fire again soon: library code with `except Exception` (jieba's dictionary loading)
+        # may swallow this one; leaving the `with` block disarms the timer
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
         raise TimeLimitError(f"took longer than the {seconds:g} s per-file limit (see --file-timeout)", source)
 
     previous = signal.signal(signal.SIGALRM, _expired)
@@ -36,3 +44,11 @@ def time_limit(seconds: float | None, source: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _importing(frame) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False

@@ -44,13 +44,13 @@ def train_shipped(out: Path, half: bool) -> None:
 def keep_half_if_lossless(float32_dir: Path, out: Path) -> None:
     """Save a float16 copy to ``out`` if its dev weighted F1 matches float32's; else float32."""
     from resonance.classifiers import emotion, registry
+    from resonance.classifiers.emotion_card import render_card
 
     config = json.loads((float32_dir / "config.json").read_text(encoding="utf-8"))
-    card = (float32_dir / "README.md").read_text(encoding="utf-8")
     model = registry.load(float32_dir)
     full = emotion.evaluate("en", float32_dir, "dev", baseline=False, model=model)
     half_dir = Path(tempfile.mkdtemp(prefix="emotion-en-f16-"))
-    model.save(half_dir, card.replace("(float32)", "(float16)"), dtype="float16",
+    model.save(half_dir, render_card("en", {**config, "weights_dtype": "float16"}), dtype="float16",
                extra_config={"training": config["training"]})
     half = emotion.evaluate("en", half_dir, "dev", baseline=False)
     comparison = {name: (full["sets"][name]["model"]["weighted_f1"], half["sets"][name]["model"]["weighted_f1"])

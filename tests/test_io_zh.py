@@ -164,6 +164,13 @@ def test_file_without_episode_markers_is_episode_one():
     assert [e.speaker for e in _spoken(script)] == ["甲", "乙"]
 
 
+def test_episode_words_inside_speech_stay_speech():
+    script = read_text("1-1 日 内 客厅\n林晚：第3集的台词我背熟了。\n周母：第二场呢？\n")
+    assert [ep.number for ep in script.episodes] == [1]
+    assert [(e.speaker, e.text) for e in _spoken(script)] == [
+        ("林晚", "第3集的台词我背熟了。"), ("周母", "第二场呢？")]
+
+
 def test_name_alone_on_a_line_then_speech():
     script = read_text("张华：开门！\n张华\n这是我的店。\n吴丰：好。\n")
     assert [(e.speaker, e.text) for e in _spoken(script)][1] == ("张华", "这是我的店。")

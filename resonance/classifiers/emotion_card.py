@@ -44,6 +44,8 @@ LEAKAGE = {
     "zh": "CPED is split by series (TV_ID), never by utterance, so no test series was seen in training.",
 }
 
+SOURCES = {"en": ("meld", "emorynlp", "goemotions_ekman"), "zh": ("cped", "smp2020", "nlpcc2013")}
+
 
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
@@ -96,7 +98,7 @@ emotion labels ({', '.join(UNIFIED)}); the pipeline turns the probabilities into
 `{json.dumps(training.get('train_counts', {}))}`.
 
 ## Label mapping (source -> unified)
-{mapping_table()}
+{mapping_table(SOURCES[lang])}
 
 Valence and arousal per unified label (coarse circumplex anchors; see `resonance/classifiers/labels.py`):
 

@@ -86,10 +86,12 @@ def valence_arousal(probabilities, labels=UNIFIED):
     return weighted[:, 0], weighted[:, 1]
 
 
-def mapping_table() -> str:
+def mapping_table(sources=None) -> str:
     """The source -> unified mapping as a Markdown table (for model cards)."""
     rows = ["| source | source label | unified label |", "|---|---|---|"]
     for source, mapping in SOURCE_MAPS.items():
+        if sources is not None and source not in sources:
+            continue
         for label, unified in mapping.items():
             rows.append(f"| {source} | {label} | {unified or '(dropped)'} |")
     return "\n".join(rows)

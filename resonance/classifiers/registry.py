@@ -16,9 +16,9 @@ from resonance.errors import ModelError
 T = TypeVar("T")
 
 _REGISTRY: dict[str, type] = {}
-# Modules whose import registers names; imported on first lookup so that
-# importing this module stays cheap.
-_PROVIDERS = ("resonance.classifiers.model",)
+# Modules whose import registers names; imported on the first lookup of an unknown name so that
+# importing this module stays cheap. A module that defines a new model class adds itself here.
+PROVIDERS = ["resonance.classifiers.model", "resonance.classifiers.emotion_zh"]
 
 
 def register(*names: str) -> Callable[[T], T]:
@@ -38,8 +38,12 @@ def register(*names: str) -> Callable[[T], T]:
 def _import_providers() -> None:
     import importlib
 
-    for module in _PROVIDERS:
-        importlib.import_module(module)
+    for module in PROVIDERS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name != module:  # a provider that exists but fails to import is a bug
+                raise
 
 
 def get(name: str) -> type:

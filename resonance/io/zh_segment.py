@@ -20,8 +20,9 @@ _N = "[0-9０-９一二三四五六七八九十百千零〇两]"
 _SPACE_RUN = re.compile(r"\u3000+|[ \t]{3,}")
 _LONE_FULLWIDTH = re.compile(r"(?<!\u3000)\u3000(?!\u3000)")
 _STRUCTURE = re.compile(
-    rf"【?第\s*{_N}{{1,5}}\s*[集场幕]|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[|"
+    rf"【?第\s*{_N}{{1,5}}\s*[集场幕](?![的里中了时后前上下])|场景\s*{_N}{{1,3}}|\d{{1,3}}\s*[-－]\s*\d{{1,3}}\s*[日夜晨昏内外]|[△▲]|【|\[|"
     r"(?:内|外)景?\s+[^\s。，！？]{1,12}\s+[日夜晨昏]")
+_BREAKS = frozenset("。！？!?；;…）)】]」』”\t \u3000")  # before a structural mark (not a colon: speech)
 _SPACED_NAME = re.compile(r"(?<![^。！？!?…）)】”\s])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?=[ \u3000])")
 MIN_CUES = 3  # fewer colon cues than this and the other cue conventions are tried
 MIN_ALTERNATIVE_CUES = 5  # ...and one is used when it finds this many cues of two or more names
@@ -129,7 +130,7 @@ def _split_piece(piece: _Piece, speakers: set[str], whole: str, known: dict[str,
     cuts: dict[int, Cue | None] = {}
     for match in _STRUCTURE.finditer(text):
         start = match.start()
-        if start > 0 and text[start - 1] not in BOUNDARY and match.group(0)[0] not in "△▲":
+        if start > 0 and text[start - 1] not in _BREAKS and match.group(0)[0] not in "△▲":
             continue
         cuts.setdefault(start, None)
     for raw in raw_cues(text, mode):

@@ -1,0 +1,106 @@
+"""The shipped models behind the pipeline: one object with the methods analyze() needs.
+
+Each model folder is read once per process, on first use. ``versions_for`` reads only the JSON
+configs (name and weights sha256), so the result cache can be checked without importing torch.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from resonance.errors import ModelError
+from resonance.types import CulturalMention
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TASKS = ("emotion", "narrative", "cultural")
+
+
+def default_models_dir() -> Path:
+    return Path(os.environ.get("RESONANCE_MODELS") or PROJECT_ROOT / "models")
+
+
+class ShippedModels:
+    _shared: dict[Path, "ShippedModels"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, models_dir: str | os.PathLike[str] | None = None):
+        self.models_dir = Path(models_dir) if models_dir else default_models_dir()
+
+    @classmethod
+    def shared(cls, models_dir: str | os.PathLike[str] | None = None) -> "ShippedModels":
+        key = Path(models_dir) if models_dir else default_models_dir()
+        with cls._lock:
+            if key not in cls._shared:
+                cls._shared[key] = cls(key)
+            return cls._shared[key]
+
+    # ----- identity -----
+    def folder(self, task: str, language: str) -> Path:
+        path = self.models_dir / f"{task}-{language}"
+        if not (path / "config.json").is_file():
+            raise ModelError(f"no {task} model for language '{language}' (looked in {path})", source=str(path))
+        return path
+
+    def versions_for(self, language: str) -> dict[str, str]:
+        versions = {}
+        for task in TASKS:
+            path = self.folder(task, language) / "config.json"
+            try:
+                config = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as err:
+                raise ModelError(f"unreadable config.json: {err}", source=str(path)) from None
+            versions[config.get("name", task)] = str(config.get("weights_sha256", ""))[:12]
+        return versions
+
+    def _model(self, task: str, language: str):
+        from resonance.classifiers.predict import load_cached
+
+        return load_cached(self.folder(task, language))
+
+    # ----- emotional -----
+    def emotion(self, language, texts, contexts):
+        from resonance.classifiers.predict import predict_proba
+
+        model = self._model("emotion", language)
+        probs = predict_proba(model, texts, contexts, heads=[model.primary_head])[model.primary_head]
+        return [{label: round(float(p), 6) for label, p in zip(model.labels, row)} for row in probs]
+
+    def valence_arousal(self, language, emotion):
+        from resonance.classifiers.labels import CIRCUMPLEX
+
+        total = sum(emotion.values()) or 1.0
+        valence = sum(p * CIRCUMPLEX[k][0] for k, p in emotion.items()) / total
+        arousal = sum(p * CIRCUMPLEX[k][1] for k, p in emotion.items()) / total
+        return round(valence, 6), round(arousal, 6)
+
+    # ----- narrative -----
+    def beats(self, language, texts, contexts, places):
+        from resonance.classifiers.line_features import beat_features
+        from resonance.classifiers.predict import predict_proba
+
+        model = self._model("narrative", language)
+        features = [beat_features(i, n, kind) for i, n, kind in places]
+        probs = predict_proba(model, texts, contexts, features, heads=["beat"])["beat"]
+        labels = model.head_labels["beat"]
+        return [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in probs]
+
+    # ----- cultural -----
+    def mentions(self, language, text):
+        from resonance.culture.matcher import find_cultural_spans
+
+        return tuple(CulturalMention(text=s.text, term=s.term, type=s.type, specific=s.specific)
+                     for s in find_cultural_spans(text, language))
+
+    def integration(self, language, texts, contexts, kinds):
+        from resonance.classifiers.line_features import cultural_features
+        from resonance.classifiers.predict import predict_proba
+
+        model = self._model("cultural", language)
+        features = [cultural_features(kind) for kind in kinds]
+        probs = predict_proba(model, texts, contexts, features, heads=["integration", "bridge"])
+        labels = model.head_labels["integration"]
+        yes = list(model.head_labels["bridge"]).index("yes")
+        return [({label: round(float(p), 6) for label, p in zip(labels, row)}, round(float(b[yes]), 6))
+                for row, b in zip(probs["integration"], probs["bridge"])]
