@@ -23,17 +23,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 import test_readers_property as gen  # noqa: E402
 from resonance.errors import ResonanceError  # noqa: E402
 from resonance.io import en_text, fountain, zh_text  # noqa: E402
 
+LONG_LINE = 50_000  # units of up to 5 characters: lines up to ~250k characters, parsed in seconds
+TEXT = gen.script_text(max_pieces=200, long_line=LONG_LINE)
 TARGETS = {
-    "zh_text.parse": (gen.script_text(max_pieces=200, long_line=200_000), lambda t: gen.check_text_reader(zh_text, t)),
-    "fountain.parse": (gen.script_text(max_pieces=200, long_line=200_000),
-                       lambda t: gen.check_text_reader(fountain, t)),
-    "en_text.parse": (gen.script_text(max_pieces=200, long_line=200_000), lambda t: gen.check_text_reader(en_text, t)),
-    "read_text": (gen.script_text(max_pieces=200, long_line=200_000), gen.check_read_text),
+    "zh_text.parse": (TEXT, lambda text: gen.check_text_reader(zh_text, text)),
+    "fountain.parse": (TEXT, lambda text: gen.check_text_reader(fountain, text)),
+    "en_text.parse": (TEXT, lambda text: gen.check_text_reader(en_text, text)),
+    "read_text": (st.tuples(TEXT, st.sampled_from(["", ".txt", ".fountain"])),
+                  lambda pair: gen.check_read_text(*pair)),
     "decode+read_text": (gen.text_bytes(), gen.check_decode),
     "fdx.parse_bytes": (gen.fdx_bytes(), gen.check_fdx),
     "docx.parse_bytes": (gen.docx_bytes(), gen.check_docx),
@@ -89,6 +92,9 @@ class Fuzzer:
         self.crashes[key] = self.crashes.get(key, 0) + 1
         if self.crashes[key] > 1:
             return
+        if isinstance(value, tuple):  # (text, extension) for read_text
+            value, extension = value
+            details = f"extension={extension!r}\n{details}"
         data = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
         digest = hashlib.sha1(data).hexdigest()[:12]
         folder = self.out / name

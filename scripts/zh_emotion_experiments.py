@@ -90,6 +90,10 @@ def best_fusion(dev_model, dev_ngram, dev_examples, labels) -> tuple[float, floa
 
 
 def record(results: dict, name: str, **values) -> None:
+    """Add one variant's record; re-reads the file first so parallel runs do not drop each other's."""
+    path = OUT / "results.json"
+    if path.is_file():
+        results.update({k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k != name})
     results[name] = {"variant": name, **values}
     (OUT / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
 

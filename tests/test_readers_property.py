@@ -21,7 +21,7 @@ from resonance.io import pdf as pdf_reader
 from resonance.io.decode import decode
 
 SOURCE = "<fuzz>"
-PROPERTY_SETTINGS = settings(max_examples=120, deadline=None, database=None,
+PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, database=None,
                              suppress_health_check=list(HealthCheck))
 
 # -- text ------------------------------------------------------------------------------
@@ -86,9 +86,9 @@ def check_text_reader(module, text: str) -> str:
     return "parsed"
 
 
-def check_read_text(text: str) -> str:
+def check_read_text(text: str, extension: str = "") -> str:
     try:
-        script = read_text(text, source=SOURCE)
+        script = read_text(text, source=SOURCE, extension=extension)
     except ResonanceError as err:
         assert SOURCE in str(err) and "\n" not in str(err)
         return "refused"
@@ -308,9 +308,9 @@ def test_en_text_reader_takes_any_text(text):
 
 
 @PROPERTY_SETTINGS
-@given(script_text())
-def test_read_text_detects_a_reader_for_any_text(text):
-    check_read_text(text)
+@given(script_text(), st.sampled_from(["", ".txt", ".md", ".fountain", ".spmd"]))
+def test_read_text_detects_a_reader_for_any_text(text, extension):
+    check_read_text(text, extension)
 
 
 @PROPERTY_SETTINGS
@@ -325,13 +325,13 @@ def test_fdx_reader_takes_any_bytes(data):
     check_fdx(data)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=60)
+@settings(PROPERTY_SETTINGS, max_examples=100)
 @given(docx_bytes())
 def test_docx_reader_takes_any_bytes(data):
     check_docx(data)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=60)
+@settings(PROPERTY_SETTINGS, max_examples=100)
 @given(pdf_bytes())
 def test_pdf_reader_takes_any_bytes(data):
     check_pdf(data)

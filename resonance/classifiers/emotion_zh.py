@@ -50,6 +50,7 @@ class ZhEmotionClassifier(nn.Module):
                  max_length: int = 96, max_text_tokens: int = 64, context_turns: int = 2,
                  dropout: float = 0.1, ngram: NgramScorer | None = None, fusion_weight: float = 0.0):
         super().__init__()
+        self.name = MODEL_NAME
         self.bert = bert
         self.tokenizer = tokenizer
         self.head_labels = {head: tuple(labels) for head, labels in heads.items()}
@@ -113,6 +114,23 @@ class ZhEmotionClassifier(nn.Module):
         if self.ngram is not None and self.fusion_weight > 0:
             mixed = mixed + self.fusion_weight * self.ngram_log_proba(texts)
         return fuse(mixed)
+
+    def predict_heads(self, texts: Sequence[str], contexts=None, heads: Sequence[str] | None = None,
+                      batch_size: int = 64) -> dict[str, np.ndarray]:
+        """Probabilities per head, ``{head: (n, len(labels))}``; the primary head is the fused one.
+
+        This is the hook resonance.classifiers.predict.predict_proba hands over to (the n-gram
+        half of the fusion needs the raw texts, which a plain ``forward`` never sees).
+        """
+        out = {}
+        for head in heads or self.head_labels:
+            if head not in self.head_labels:
+                raise ModelError(f"this model has no head {head!r}")
+            if head == self.primary_head:
+                out[head] = self.predict_proba(texts, contexts).astype(np.float32)
+            else:
+                out[head] = np.exp(self.head_log_proba(texts, contexts, head, batch_size))
+        return out
 
     def predict(self, texts: Sequence[str], contexts=None) -> list[str]:
         return [self.labels[i] for i in self.predict_proba(texts, contexts).argmax(axis=1)]

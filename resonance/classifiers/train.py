@@ -38,6 +38,7 @@ class TrainSettings:
     max_minutes: float | None = None  # wall-clock budget, checked after every batch
     threads: int | None = None  # torch.set_num_threads; None leaves torch's default
     head_weights: dict[str, float] = field(default_factory=dict)  # loss weight per head (default 1)
+    dev_metric: str = "weighted"  # F1 average used for early stopping: weighted or macro
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,14 +161,14 @@ def predict_encoded(model, encoded: _Encoded, batch_size: int = 128) -> dict[str
     return by_head
 
 
-def dev_scores(model, encoded: _Encoded) -> dict[str, float]:
+def dev_scores(model, encoded: _Encoded, average: str = "weighted") -> dict[str, float]:
     from sklearn.metrics import f1_score
 
     predicted = predict_encoded(model, encoded)
     truth: dict[str, list[int]] = defaultdict(list)
     for head, t in zip(encoded.heads, encoded.targets):
         truth[head].append(t)
-    return {head: round(float(f1_score(truth[head], predicted[head], average="weighted", zero_division=0)), 4)
+    return {head: round(float(f1_score(truth[head], predicted[head], average=average, zero_division=0)), 4)
             for head in truth}
 
 
@@ -228,7 +229,7 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
             if time.monotonic() > deadline:
                 stopped = "time"
                 break
-        scores = dev_scores(model, encoded_dev)
+        scores = dev_scores(model, encoded_dev, settings.dev_metric)
         score = sum(scores.values()) / len(scores)
         history.append({"epoch": epoch, "train_loss": round(sum(losses) / max(1, len(losses)), 4),
                         "dev_weighted_f1": scores, "dev_score": round(score, 4),

@@ -8,7 +8,8 @@ Tasks share the encoder and each has its own head:
 - ``weibo``: NLPCC 2013 + SMP2020 Weibo posts mapped onto the 7 labels (their train rows only),
   a separate head because their domain and label priors differ from TV dialogue.
 
-Early stopping keeps the epoch with the best dev weighted F1 of the emotion head. The test split
+Training runs on CPU (bfloat16 autocast where supported); evaluation runs in float32. Early
+stopping keeps the epoch with the best dev weighted F1 of the emotion head. The test split
 is never read here.
 """
 from __future__ import annotations
@@ -48,6 +49,7 @@ class FinetuneConfig:
     max_text_tokens: int = 64
     dropout: float = 0.1
     seed: int = 13
+    bf16: bool = True  # bfloat16 autocast for training matmuls where the CPU supports it
 
 
 @dataclass
@@ -95,6 +97,9 @@ def build_classifier(config: FinetuneConfig):
 
     torch.manual_seed(config.seed)
     if config.encoder:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
         bert = BertModel.from_pretrained(config.encoder, local_files_only=True, add_pooling_layer=False,
                                          dtype=torch.float32)
         tokenizer_folder = Path(config.encoder)
@@ -145,8 +150,11 @@ def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: 
 
     import torch
 
+    from resonance.classifiers.pretrain import autocast_dtype
+
     rng = np.random.default_rng(config.seed)
     model, tokenizer_folder = build_classifier(config)
+    dtype = autocast_dtype(torch.device("cpu")) if config.bf16 else None  # fp32 weights either way
     weights = {"emotion": 1.0, "sentiment": config.sentiment_weight, "weibo": config.weibo_weight}
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "LayerNorm" not in n]
     rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "LayerNorm" not in n)]
@@ -170,8 +178,9 @@ def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: 
         model.train()
         running = 0.0
         for tensors, labels in batches:
-            logits = model(*tensors)
-            loss = sum(weights[h] * torch.nn.functional.cross_entropy(logits[h], y, ignore_index=IGNORE)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype is not None):
+                logits = model(*tensors)
+            loss = sum(weights[h] * torch.nn.functional.cross_entropy(logits[h].float(), y, ignore_index=IGNORE)
                        for h, y in labels.items() if (y != IGNORE).any())
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

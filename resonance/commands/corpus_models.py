@@ -37,6 +37,7 @@ def register_task(task: str, train_app, evaluate_app) -> None:
         seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
         max_minutes: Annotated[Optional[float], typer.Option(help="Wall-clock budget.")] = 30.0,
         threads: Annotated[int, typer.Option(help="torch threads.")] = 1,
+        dev_metric: Annotated[str, typer.Option(help="Early stopping on dev 'macro' or 'weighted' F1.")] = "macro",
     ) -> None:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
         try:
@@ -45,7 +46,7 @@ def register_task(task: str, train_app, evaluate_app) -> None:
             module = importlib.import_module(module_name)
             settings = TrainSettings(epochs=epochs, lr=lr, head_lr=head_lr, batch_size=batch_size,
                                      class_weighting=class_weighting, patience=patience, seed=seed,
-                                     max_minutes=max_minutes, threads=threads)
+                                     max_minutes=max_minutes, threads=threads, dev_metric=dev_metric)
             target = out or module.TASK.model_dir(lang)
             result = module.train(lang, target, settings, trainable_layers=trainable_layers,
                                   command=shlex.join(["resonance", *sys.argv[1:]]))
