@@ -33,8 +33,13 @@ class NgramScorer:
         if vectorizer.analyzer != "char" or not vectorizer.sublinear_tf or vectorizer.norm != "l2":
             raise ValueError("only char analyzers with sublinear tf and l2 norm are supported")
         vocabulary = {gram: int(i) for gram, i in vectorizer.vocabulary_.items()}
-        return cls(vocabulary, vectorizer.idf_.astype(np.float32), model.coef_.astype(np.float32),
-                   model.intercept_.astype(np.float32), tuple(model.classes_), tuple(vectorizer.ngram_range))
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # binary: sigmoid(z) == softmax([0, z])[1]
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.concatenate([np.zeros_like(intercept), intercept])
+        return cls(vocabulary, vectorizer.idf_.astype(np.float32), coef.astype(np.float32),
+                   intercept.astype(np.float32), tuple(str(c) for c in model.classes_),
+                   tuple(vectorizer.ngram_range))
 
     def _row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         text = _WHITE.sub(" ", text.lower())

@@ -54,7 +54,7 @@ def train_tokenizer(lines: Iterable[str], kind: str = "char", vocab_size: int = 
     tokenizer = new_tokenizer(kind)
     trainer = WordPieceTrainer(
         vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=SPECIAL_TOKENS,
-        limit_alphabet=vocab_size - 1000 if kind == "char" else 6000, show_progress=False,
+        limit_alphabet=max(vocab_size - 1000, vocab_size // 2) if kind == "char" else 6000, show_progress=False,
     )
     tokenizer.train_from_iterator(lines, trainer=trainer)
     cls_id, sep_id = tokenizer.token_to_id(CLS), tokenizer.token_to_id(SEP)
