@@ -44,6 +44,12 @@ def _err(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
+MaxBytesOption = Annotated[Optional[int], typer.Option(
+    "--max-bytes", help="Refuse files larger than this many bytes (default 20 MiB).")]
+FileTimeoutOption = Annotated[Optional[float], typer.Option(
+    "--file-timeout", help="Per-file time limit in seconds (default 300; 0 = none).")]
+
+
 class Format:
     JSON = "json"
     TABLE = "table"
@@ -75,11 +81,12 @@ def parse(
         raise typer.Exit(1)
 
 
-def _load_settings(weights: Optional[Path], paywall: Optional[str], models_dir: Optional[Path]):
+def _load_settings(weights: Optional[Path], paywall: Optional[str], models_dir: Optional[Path],
+                   max_bytes: Optional[int] = None, file_timeout: Optional[float] = None):
     """Config from files, then CLI overrides. Raises ConfigError."""
     from resonance.config import ConfigError, load_config, load_weights
 
-    config = load_config()
+    config = load_config().with_overrides(max_bytes=max_bytes, file_timeout_s=file_timeout)
     calibration = None
     if weights is not None:
         values, calibration = load_weights(weights)
@@ -107,6 +114,8 @@ def score(
     paywall: Annotated[Optional[str], typer.Option(help="Paywall window, e.g. 8-12.")] = None,
     models_dir: Annotated[Optional[Path], typer.Option(help="Folder of model folders (default: shipped).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    max_bytes: MaxBytesOption = None,
+    file_timeout: FileTimeoutOption = None,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError
@@ -116,7 +125,7 @@ def score(
         _err(f"unknown --format '{format}' (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
     try:
-        config, calibration = _load_settings(weights, paywall, models_dir)
+        config, calibration = _load_settings(weights, paywall, models_dir, max_bytes, file_timeout)
     except ResonanceError as err:
         _err(str(err))
         raise typer.Exit(2) from None
@@ -268,6 +277,8 @@ def triage(
     csv_path: Annotated[Optional[Path], typer.Option("--csv", help="Also write the ranking as CSV.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the result cache.")] = False,
+    max_bytes: MaxBytesOption = None,
+    file_timeout: FileTimeoutOption = None,
 ) -> None:
     """Rank a folder of submissions by series score, with a one-paragraph summary each."""
     import csv
@@ -282,7 +293,7 @@ def triage(
     if not folder.is_dir():
         _err(f"{folder}: not a folder")
         raise typer.Exit(2)
-    config, calibration = _load_settings(None, None, None)
+    config, calibration = _load_settings(None, None, None, max_bytes, file_timeout)
     items = submissions(folder)
     report = _score_or_exit(items, config, calibration, not no_cache, progress=format == "table")
     ranked = rank(list(report.scripts))
