@@ -110,6 +110,7 @@ def run_tfidf(data: Data, results: dict) -> dict[str, NgramScorer]:
         if gap > 1e-4:
             raise RuntimeError(f"numpy n-gram scorer differs from scikit-learn by {gap}")
         scorers[head] = scorer
+        save_scorer(scorer, head)
         for part in ("dev", "test"):
             np.save(OUT / f"tfidf-{head}.{part}.npy", ngram_log_proba(scorer, split[part], labels))
         test = metrics(split["test"], baseline.predict(texts), labels)
@@ -120,11 +121,26 @@ def run_tfidf(data: Data, results: dict) -> dict[str, NgramScorer]:
     return scorers
 
 
+def save_scorer(scorer: NgramScorer, head: str) -> None:
+    from safetensors.torch import save_file
+
+    save_file(scorer.tensors(), str(OUT / f"tfidf-{head}.safetensors"))
+    (OUT / f"tfidf-{head}.vocab.json").write_text(scorer.vocabulary_json(), encoding="utf-8")
+
+
 def load_scorers(data: Data) -> dict[str, NgramScorer]:
+    """The scorers the ``tfidf`` variant saved (refit when missing)."""
+    from safetensors.torch import load_file
+
     scorers = {}
     for head, split in (("emotion", data.emotion), ("sentiment", data.sentiment)):
-        baseline = fit_tfidf(split["train"], split["dev"])
-        scorers[head] = NgramScorer.from_sklearn(baseline.vectorizer_, baseline.model_)
+        tensors, vocab = OUT / f"tfidf-{head}.safetensors", OUT / f"tfidf-{head}.vocab.json"
+        if tensors.is_file() and vocab.is_file():
+            scorers[head] = NgramScorer.from_parts(vocab.read_text(encoding="utf-8"), load_file(str(tensors)))
+        else:
+            baseline = fit_tfidf(split["train"], split["dev"])
+            scorers[head] = NgramScorer.from_sklearn(baseline.vectorizer_, baseline.model_)
+            save_scorer(scorers[head], head)
     return scorers
 
 

@@ -47,6 +47,9 @@ def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]]
     import torch
 
     heads = list(heads or model.head_labels)
+    if hasattr(model, "predict_heads"):  # a model that needs more than forward() (the zh n-gram fusion)
+        return model.predict_heads(list(texts), [tuple(c) for c in contexts] if contexts is not None else None,
+                                   heads, batch_size)
     out = {head: np.zeros((len(texts), len(model.head_labels[head])), dtype=np.float32) for head in heads}
     if not len(texts):
         return out

@@ -30,8 +30,12 @@ def hook_strength(line: LineSignals) -> float:
 
 
 def cliffhanger_strength(line: LineSignals) -> float:
+    """How open the episode is left by one of its last lines. A threat or shock in the last
+    line is a cliffhanger even when the model calls it conflict or hook (weights set on the dev
+    series, see GUIDELINES.md: a threat in the last line is a cliffhanger)."""
     b = line.beat
-    return clip01(b.get("cliffhanger", 0) + 0.5 * (b.get("reversal", 0) + b.get("revelation", 0))
+    return clip01(b.get("cliffhanger", 0) + 0.7 * b.get("conflict", 0)
+                  + 0.5 * (b.get("reversal", 0) + b.get("revelation", 0) + b.get("hook", 0))
                   - 0.5 * b.get("calm", 0))
 
 
