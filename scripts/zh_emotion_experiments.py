@@ -129,7 +129,7 @@ def save_scorer(scorer: NgramScorer, head: str) -> None:
 
 
 def load_scorers(data: Data) -> dict[str, NgramScorer]:
-    """The scorers the ``tfidf`` variant saved (refit when missing)."""
+    """The scorers the ``tfidf`` variant saved (refit with its dev choices when missing)."""
     from safetensors.torch import load_file
 
     scorers = {}
@@ -137,8 +137,11 @@ def load_scorers(data: Data) -> dict[str, NgramScorer]:
         tensors, vocab = OUT / f"tfidf-{head}.safetensors", OUT / f"tfidf-{head}.vocab.json"
         if tensors.is_file() and vocab.is_file():
             scorers[head] = NgramScorer.from_parts(vocab.read_text(encoding="utf-8"), load_file(str(tensors)))
-        else:
-            baseline = fit_tfidf(split["train"], split["dev"])
+        else:  # refit with the C and class weight the tfidf variant chose on dev
+            chosen = json.loads((OUT / "results.json").read_text(encoding="utf-8"))[f"tfidf-{head}"]["selection"]
+            baseline = TfidfBaseline(lang="zh", Cs=(chosen["C"],), class_weights=(chosen["class_weight"],)).fit(
+                [e.text for e in split["train"]], [e.label for e in split["train"]],
+                [e.text for e in split["dev"]], [e.label for e in split["dev"]])
             scorers[head] = NgramScorer.from_sklearn(baseline.vectorizer_, baseline.model_)
             save_scorer(scorers[head], head)
     return scorers
@@ -155,7 +158,7 @@ def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
                                                  "max_position_embeddings", "type_vocab_size", "pad_token_id")}
     config = FinetuneConfig(encoder=encoder, bert_config=bert_config, tokenizer=str(args.encoder),
                             tasks=spec["tasks"], epochs=args.epochs, learning_rate=args.lr,
-                            context_turns=args.context_turns, seed=args.seed)
+                            context_turns=args.context_turns, max_length=args.max_length, seed=args.seed)
     train = cped_items(data.emotion["train"], data.sentiment["train"], config.tasks)
     weibo = weibo_items(data.weibo) if "weibo" in config.tasks else []
     started = time.time()
@@ -197,9 +200,10 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", default=["tfidf", "random", "pretrained", "pretrained-mt"])
     parser.add_argument("--encoder", type=Path, default=ROOT / "models" / "encoder-zh")
     parser.add_argument("--datasets", type=Path, default=None)
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--lr", type=float, default=2e-4)
-    parser.add_argument("--context-turns", type=int, default=2)
+    parser.add_argument("--context-turns", type=int, default=1)
+    parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")

@@ -61,9 +61,8 @@ def zh_script() -> str:
 
 def chromium_executable() -> str | None:
     explicit = os.environ.get("RESONANCE_CHROMIUM")
-    if explicit:
-        return explicit
-    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+    names = [explicit] if explicit else ["chromium", "chromium-browser", "google-chrome"]
+    return next(filter(None, map(shutil.which, names)), None)
 
 
 @pytest.fixture
@@ -148,7 +147,7 @@ def colour_count(image, colour: tuple[int, int, int], tolerance: int = 12) -> in
 
 def non_white_share(image) -> float:
     grey = image.convert("L")
-    return sum(1 for value in grey.getdata() if value < 235) / (grey.width * grey.height)
+    return sum(grey.histogram()[:235]) / (grey.width * grey.height)
 
 
 def crop(image, box: dict):
