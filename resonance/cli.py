@@ -116,6 +116,12 @@ def score(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
     max_bytes: MaxBytesOption = None,
     file_timeout: FileTimeoutOption = None,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (the Ray cluster at RAY_ADDRESS, "
+                                             "else a local Ray; needs the 'ray' extra).")] = "local",
+    workers: Annotated[Optional[int], typer.Option(help="Ray actors (default: one per CPU).", min=1)] = None,
+    int8: Annotated[Optional[bool], typer.Option(
+        "--int8/--no-int8", help="Run the encoders quantised to int8 (faster; default: $RESONANCE_INT8, "
+                                 "else off). See docs/performance.md for the accuracy cost.")] = None,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError
@@ -129,9 +135,18 @@ def score(
     except ResonanceError as err:
         _err(str(err))
         raise typer.Exit(2) from None
-    from resonance.pipeline import score_paths
+    from resonance.engines import score_paths
 
-    report = score_paths(list(paths), config=config, calibration=calibration, use_cache=not no_cache)
+    if workers is not None and engine != "ray":
+        _err("--workers applies to --engine ray")
+        raise typer.Exit(2)
+    options = {"workers": workers} if workers is not None else {}
+    try:
+        report = score_paths(list(paths), engine=engine, config=config, calibration=calibration,
+                             use_cache=not no_cache, int8=int8, **options)
+    except ResonanceError as err:  # an unknown engine, Ray not installed
+        _err(str(err))
+        raise typer.Exit(2) from None
     if format == "table" and output is None:
         from rich.console import Console
 

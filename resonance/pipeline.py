@@ -77,9 +77,10 @@ def score(path_or_text, *, config: Config | None = None, models=None,
 
 def score_paths(paths: list, *, config: Config, models=None, calibration: Calibration | None = None,
                 use_cache: bool = False, on_result=None, on_progress=None) -> Report:
-    """Score many paths; a bad file is reported under errors and the others are still scored."""
-    from resonance.io import read_script
+    """Score many paths; a bad file is reported under errors and the others are still scored.
 
+    One process, models loaded once (resonance.engines.ray_engine spreads the same work over a
+    Ray cluster)."""
     cache = None
     if use_cache:
         from resonance.cache import ResultCache
@@ -88,12 +89,9 @@ def score_paths(paths: list, *, config: Config, models=None, calibration: Calibr
     reports, errors = [], []
     for path in paths:
         try:
-            with time_limit(config.file_timeout_s, str(path)):
-                script = read_script(path, max_bytes=config.max_bytes)
-                models = models or default_models(config)
-                report = score_script(script, models, config, calibration, cache)
+            report = score_path(path, config=config, models=models, calibration=calibration, cache=cache)
         except ResonanceError as err:
-            errors.append({"source": err.source or str(path), "message": err.message, "line": err.line})
+            errors.append(error_entry(err, path))
             continue
         finally:
             if on_progress is not None:
@@ -102,6 +100,20 @@ def score_paths(paths: list, *, config: Config, models=None, calibration: Calibr
         if on_result is not None:
             on_result(report)
     return Report(scripts=tuple(reports), errors=tuple(errors))
+
+
+def score_path(path, *, config: Config, models=None, calibration: Calibration | None = None,
+               cache=None) -> ScriptReport:
+    """One file or folder -> its ScriptReport, within the per-file time limit. Raises ResonanceError."""
+    from resonance.io import read_script
+
+    with time_limit(config.file_timeout_s, str(path)):
+        script = read_script(path, max_bytes=config.max_bytes)
+        return score_script(script, models or default_models(config), config, calibration, cache)
+
+
+def error_entry(err: ResonanceError, path) -> dict:
+    return {"source": err.source or str(path), "message": err.message, "line": err.line}
 
 
 def default_models(config: Config):

@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -101,8 +102,8 @@ def read_ratings(data: Path) -> dict[tuple[int, int], tuple[str, float]]:
 
 
 def write_scripts(data: Path, work: Path, limit: int | None) -> tuple[list[EpisodeFile], dict]:
-    """One .txt per (season, episode) of friends.csv, in utterance order. Returns the files and
-    join counts between the transcripts and the ratings table."""
+    """One .txt per (season, episode) of friends.csv, in utterance order. Returns the files (in the
+    fixed random order they are scored in) and join counts between transcripts and ratings."""
     episodes: dict[tuple[int, int], list[dict]] = {}
     with open(data / "friends.csv", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
@@ -113,10 +114,11 @@ def write_scripts(data: Path, work: Path, limit: int | None) -> tuple[list[Episo
             "joined": len(episodes.keys() & ratings.keys()),
             "transcripts_without_rating": sorted(episodes.keys() - ratings.keys()),
             "ratings_without_transcript": sorted(ratings.keys() - episodes.keys())}
+    # a fixed random order over all seasons: --limit N takes its first N, so a larger limit contains
+    # a smaller one, and an interrupted full run leaves a cached prefix that a limited run reuses
     keys = sorted(episodes.keys() & ratings.keys())
-    if limit:  # spread over the seasons rather than the first N of season 1
-        step = max(1, len(keys) // limit)
-        keys = keys[::step][:limit]
+    random.Random(0).shuffle(keys)
+    keys = keys[:limit] if limit else keys
     work.mkdir(parents=True, exist_ok=True)
     files = []
     for season, number in keys:
@@ -155,19 +157,25 @@ def wait_for_models(models_dir: Path, wait_minutes: float) -> None:
         time.sleep(60)
 
 
-def score_all(files: list[EpisodeFile], config):
+def score_all(files: list[EpisodeFile], config, budget_minutes: float | None = None):
+    """Score the files in order through the pipeline (result cache on). With a budget, stop
+    starting new files once it is spent: the fit then uses the episodes scored so far."""
     from resonance.pipeline import score_paths
+    from resonance.report import Report
 
-    done = [0]
     start = time.perf_counter()
-
-    def progress() -> None:
-        done[0] += 1
-        if done[0] % 10 == 0 or done[0] == len(files):
-            print(f"  scored {done[0]}/{len(files)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-
-    report = score_paths([f.path for f in files], config=config, use_cache=True, on_progress=progress)
-    return report, time.perf_counter() - start
+    scripts, errors = [], []
+    for done, f in enumerate(files, 1):
+        if budget_minutes and time.perf_counter() - start > budget_minutes * 60:
+            print(f"  time budget of {budget_minutes:g} min spent: {done - 1} of {len(files)} scored",
+                  file=sys.stderr)
+            break
+        report = score_paths([f.path], config=config, use_cache=True)
+        scripts += report.scripts
+        errors += report.errors
+        if done % 10 == 0 or done == len(files):
+            print(f"  scored {done}/{len(files)} ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+    return Report(scripts=tuple(scripts), errors=tuple(errors)), time.perf_counter() - start
 
 
 # ----- 4. fitting ----------------------------------------------------------------------
@@ -227,7 +235,7 @@ def season_cv(rows: list[dict]) -> dict:
         """Mean Spearman inside each season: does it rank a season's episodes, not the seasons?"""
         values = [rho(pred[seasons == s], y[seasons == s]) for s in sorted(set(seasons))
                   if (seasons == s).sum() >= 5]
-        return round(statistics.fmean(values), 4)
+        return round(statistics.fmean(values), 4) if values else None
 
     return {"folds": int(len(set(seasons))),
             "spearman_calibrated": rho(calibrated, y), "spearman_length_only": rho(length, y),
@@ -259,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="calibration JSON (default: WORK/friends-calibration.json)")
     parser.add_argument("--results", type=Path, default=None, help="results JSON (default: WORK/results.json)")
     parser.add_argument("--limit", type=int, default=None, help="score only N episodes, spread over the seasons")
+    parser.add_argument("--budget-minutes", type=float, default=None,
+                        help="stop scoring new episodes after this long and fit on those scored")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=5, help="K-fold shuffles to report the spread over")
     parser.add_argument("--models-dir", type=Path, default=None, help="folder of model folders (default: shipped)")
@@ -294,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     config = load_config().with_overrides(models_dir=str(models_dir), file_timeout_s=args.file_timeout)
-    report, timings["score_s"] = score_all(files, config)
+    report, timings["score_s"] = score_all(files, config, args.budget_minutes)
     timings["score_s"] = round(timings["score_s"], 1)
     for error in report.errors:
         print(f"error: {error['source']}: {error['message']}", file=sys.stderr)
@@ -318,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
               for k in ("spearman_cv", "spearman_length_only")}
     top = sorted(calibration.coefficients.items(), key=lambda kv: -abs(kv[1]))[:8]
     results = {
-        "episodes_scored": len(report.scripts), "errors": list(report.errors), "join": join,
+        "episodes_in_outcomes": len(files), "episodes_scored": len(report.scripts), "errors": list(report.errors), "join": join,
         "models": {k: v for s in report.scripts[:1] for k, v in s.models.items()},
         "kfold": m, "kfold_repeats": {"seeds": args.repeats, **spread},
         "leave_one_season_out": seasons,
@@ -339,10 +349,11 @@ def main(argv: list[str] | None = None) -> int:
     if seasons:
         print(f"leave one season out ({seasons['folds']} folds): calibrated {seasons['spearman_calibrated']:+.3f}, "
               f"length only {seasons['spearman_length_only']:+.3f}, uncalibrated "
-              f"{seasons['spearman_uncalibrated_overall']:+.3f}; mean within-season: calibrated "
-              f"{seasons['within_season_spearman_calibrated']:+.3f}, length "
-              f"{seasons['within_season_spearman_length_only']:+.3f}, uncalibrated "
-              f"{seasons['within_season_spearman_uncalibrated_overall']:+.3f}")
+              f"{seasons['spearman_uncalibrated_overall']:+.3f}")
+        within = {k: seasons[f"within_season_spearman_{k}"] for k in ("calibrated", "length_only",
+                                                                        "uncalibrated_overall")}
+        if None not in within.values():
+            print("  mean Spearman within a season: " + ", ".join(f"{k} {v:+.3f}" for k, v in within.items()))
     print("top coefficients (standardised): " + ", ".join(f"{k} {v:+.3f}" for k, v in top[:5]))
     print(f"timings: {timings}; calibration -> {output}; results -> {results_path}")
     return 0

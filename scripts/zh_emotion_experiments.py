@@ -10,7 +10,8 @@ with dev/test log-probabilities kept beside it so fusions can be recomputed.
 
 Variants: ``tfidf`` (the 7-class and 3-class baselines); ``random`` / ``pretrained`` (emotion
 head only, from random init / models/encoder-zh); ``pretrained-sent`` (+ CPED sentiment head);
-``pretrained-mt`` (+ sentiment + Weibo heads); ``random-mt``. Each transformer variant is also
+``pretrained-mt`` (+ sentiment + Weibo heads); ``random-mt``; ``svd`` (random layers, char
+vectors from PPMI-SVD counts as the embedding table, resonance.classifiers.zh_char_vectors). Each transformer variant is also
 reported late-fused with the TF-IDF scorer, the weight chosen on dev.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ FUSION_GRID = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
 VARIANTS = {
     "random": {"encoder": None, "tasks": ("emotion",)},
     "random-mt": {"encoder": None, "tasks": ("emotion", "sentiment", "weibo")},
+    "svd": {"encoder": None, "tasks": ("emotion",), "embedding_init": ".device/zh_char_svd256.npy"},
     "pretrained": {"tasks": ("emotion",)},
     "pretrained-sent": {"tasks": ("emotion", "sentiment")},
     "pretrained-mt": {"tasks": ("emotion", "sentiment", "weibo")},
@@ -156,7 +158,9 @@ def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
         bert_config = {k: reference[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers",
                                                  "num_attention_heads", "intermediate_size",
                                                  "max_position_embeddings", "type_vocab_size", "pad_token_id")}
+    init = spec.get("embedding_init")
     config = FinetuneConfig(encoder=encoder, bert_config=bert_config, tokenizer=str(args.encoder),
+                            embedding_init=str(ROOT / init) if init else None,
                             tasks=spec["tasks"], epochs=args.epochs, learning_rate=args.lr,
                             context_turns=args.context_turns, max_length=args.max_length, seed=args.seed)
     train = cped_items(data.emotion["train"], data.sentiment["train"], config.tasks)

@@ -226,3 +226,20 @@ def test_char_tokenizer_json_encoder_folder_works_for_chinese(tmp_path):
     after = predict_proba(registry.load(classifier_dir), ["我们赢了！", "她哭了"], [("她：我们了",), ()])["emotion"]
     assert before.shape == (2, 3)
     assert abs(after - before).max() < 1e-6
+
+
+def test_a_branch_changes_only_its_own_head_and_survives_saving(encoder_dir, tmp_path):
+    from resonance.classifiers.predict import predict_proba
+
+    model = tiny_model(encoder_dir)
+    before = predict_proba(model, TEXTS, CONTEXTS)
+    model.add_branch("other", 1)
+    with torch.no_grad():
+        for parameter in model.branches["other"].parameters():
+            parameter.add_(0.5 * torch.randn_like(parameter))
+    after = predict_proba(model, TEXTS, CONTEXTS)
+    assert abs(after["mood"] - before["mood"]).max() < 1e-6  # the shared path is untouched
+    assert abs(after["other"] - before["other"]).max() > 1e-3
+    model.save(tmp_path / "branched", "# tiny\n", dtype="float32")
+    loaded = predict_proba(registry.load(tmp_path / "branched"), TEXTS, CONTEXTS)
+    assert abs(loaded["other"] - after["other"]).max() < 1e-6

@@ -22,18 +22,27 @@ def default_models_dir() -> Path:
 
 
 class ShippedModels:
-    _shared: dict[Path, "ShippedModels"] = {}
+    """``int8``: run the encoders dynamically quantised (see classifiers/predict.py); None reads
+    ``RESONANCE_INT8``. The versions then carry ``+int8``, so cached results of the float and the
+    int8 models are never mixed."""
+
+    _shared: dict[tuple[Path, bool], "ShippedModels"] = {}
     _lock = threading.Lock()
 
-    def __init__(self, models_dir: str | os.PathLike[str] | None = None):
+    def __init__(self, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None):
+        from resonance.classifiers.predict import int8_default  # light: no torch at import
+
         self.models_dir = Path(models_dir) if models_dir else default_models_dir()
+        self.int8 = int8_default() if int8 is None else int8
 
     @classmethod
-    def shared(cls, models_dir: str | os.PathLike[str] | None = None) -> "ShippedModels":
-        key = Path(models_dir) if models_dir else default_models_dir()
+    def shared(cls, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None) -> "ShippedModels":
+        from resonance.classifiers.predict import int8_default
+
+        key = (Path(models_dir) if models_dir else default_models_dir(), int8_default() if int8 is None else int8)
         with cls._lock:
             if key not in cls._shared:
-                cls._shared[key] = cls(key)
+                cls._shared[key] = cls(*key)
             return cls._shared[key]
 
     # ----- identity -----
@@ -51,13 +60,17 @@ class ShippedModels:
                 config = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as err:
                 raise ModelError(f"unreadable config.json: {err}", source=str(path)) from None
-            versions[config.get("name", task)] = str(config.get("weights_sha256", ""))[:12]
+            versions[config.get("name", task)] = str(config.get("weights_sha256", ""))[:12] + (
+                "+int8" if self.int8 else "")
         return versions
 
     def _model(self, task: str, language: str):
+        # Before torch loads OpenMP: idle OpenMP threads then sleep instead of spinning, which on a
+        # busy machine (a shared 2-core box, a Ray node running other actors) halved wall time.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from resonance.classifiers.predict import load_cached
 
-        return load_cached(self.folder(task, language))
+        return load_cached(self.folder(task, language), int8=self.int8)
 
     # ----- emotional -----
     def emotion(self, language, texts, contexts):

@@ -46,10 +46,11 @@ class EmotionSetup:
     heads: dict[str, tuple[str, ...]]
     eval_sets: tuple[EvalSet, ...]
     extra_train: dict[str, Callable[..., list[Example]]] = field(default_factory=dict)
-    # Heads refit after fine-tuning as a probe on their eval set's full official train split:
-    # examples that had to be kept away from the shared layers (leakage) may still reach a
-    # head that no other test set reads.
-    refit_heads: tuple[str, ...] = ()
+    # Heads that get a private copy of the last trained layer after the joint fine-tuning, tuned
+    # on their eval set's full official train split: examples that had to be kept away from the
+    # shared layers (they share episodes with another head's test set) still reach a branch
+    # that no other head reads. Kept only if the head's dev score improves.
+    branch_heads: tuple[str, ...] = ()
 
 
 SETUPS = {
@@ -58,7 +59,7 @@ SETUPS = {
         heads={"emotion": UNIFIED, "emorynlp": EMORYNLP},
         eval_sets=(EvalSet("meld", "emotion", data.load_meld), EvalSet("emorynlp", "emorynlp", data.load_emorynlp)),
         extra_train={"goemotions": data.load_goemotions_ekman},
-        refit_heads=("emorynlp",),
+        branch_heads=("emorynlp",),
     ),
     "zh": EmotionSetup(
         name="emotion.zh.v1", encoder={"kind": "folder", "path": "encoder-zh"},
@@ -116,7 +117,7 @@ def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Se
     from resonance.classifiers.emotion_card import render_card
     from resonance.classifiers.encoder import load_encoder
     from resonance.classifiers.model import ContextClassifier
-    from resonance.classifiers.train import TrainSettings, fit, refit_head
+    from resonance.classifiers.train import TrainSettings, fit
 
     settings = settings or TrainSettings()
     if settings.threads:
@@ -130,17 +131,36 @@ def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Se
                               trainable_layers=trainable_layers, pooling=pooling)
     train_examples, dev_examples = training_data(lang, root, extra, limit, extra_limit)
     result = fit(model, train_examples, dev_examples, settings)
-    refits = []
-    for head in setup.refit_heads:
-        eval_set = next(s for s in setup.eval_sets if s.head == head)
-        refits.append(refit_head(model, head, eval_set.load("train", root)[:limit], eval_set.load("dev", root)[:limit]))
+    branches = [_tune_branch(model, setup, head, result, settings, root, limit) for head in setup.branch_heads]
     training = {"settings": settings.to_dict(), "extra_sources": list(extra), "limit": limit,
                 "extra_limit": extra_limit, "history": result.history, "best_epoch": result.best_epoch,
                 "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,
-                "train_counts": result.train_counts, "refit": refits, "command": command}
+                "train_counts": result.train_counts, "branches": branches, "command": command}
     config = {**model.to_config(), "weights_dtype": dtype, "training": training}
     model.save(out_dir, render_card(lang, config), dtype=dtype, extra_config={"training": training})
     return result
+
+
+def _tune_branch(model, setup: EmotionSetup, head: str, joint, settings, root, limit) -> dict:
+    """Branch ``head`` off the last trained layer and tune it alone on its full train split."""
+    from resonance.classifiers.train import fit
+
+    eval_set = next(s for s in setup.eval_sets if s.head == head)
+    before = joint.history[joint.best_epoch - 1]["dev_weighted_f1"][head]
+    snapshot = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model.add_branch(head, 1)
+    train_examples = eval_set.load("train", root)[:limit]
+    result = fit(model, train_examples, eval_set.load("dev", root)[:limit], settings,
+                 trainable=(f"branches.{head}.", f"heads.{head}."))
+    kept = result.best_dev_score > before
+    if not kept:
+        model.remove_branch(head)
+        model.load_state_dict(snapshot)
+    log.info("branch %s: dev weighted F1 %.4f -> %.4f (%s)", head, before, result.best_dev_score,
+             "kept" if kept else "dropped")
+    return {"head": head, "layers": 1, "train_examples": len(train_examples), "dev_before": before,
+            "dev_after": result.best_dev_score, "kept": kept, "history": result.history,
+            "minutes": result.minutes, "train_counts": result.train_counts.get(head, {})}
 
 
 # ----- evaluate -----
@@ -156,7 +176,8 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
     setup = setup_for(lang)
     folder = Path(model_dir) if model_dir else default_model_dir(lang)
     model = model or load_cached(folder)
-    report = {"model": str(folder), "name": model.name, "split": split, "sets": {}}
+    name = getattr(model, "name", None) or _config_name(folder)
+    report = {"model": str(folder), "name": name, "split": split, "sets": {}}
     for eval_set in setup.eval_sets:
         examples = eval_set.load(split, root)
         labels = list(model.head_labels[eval_set.head])
@@ -174,6 +195,15 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
         report["sets"][eval_set.name] = entry
         log.info("%s %s: weighted F1 %.4f", eval_set.name, split, entry["model"]["weighted_f1"])
     return report
+
+
+def _config_name(folder: Path) -> str:
+    import json
+
+    try:
+        return json.loads((folder / "config.json").read_text(encoding="utf-8")).get("name", "")
+    except (OSError, ValueError):
+        return ""
 
 
 # ----- use -----

@@ -121,6 +121,7 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
 | epoch | train loss | dev weighted F1 | minutes |
 |---|---|---|---|
 {history}
+{branch_text(training.get("branches", []))}
 
 ## Library versions (at save time)
 {versions}
@@ -131,6 +132,18 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
   emotion; expect many plausible "errors".
 - Valence/arousal are derived from the label probabilities, not predicted directly.
 """
+
+
+def branch_text(branches: list[dict]) -> str:
+    lines = []
+    for b in branches:
+        lines.append(
+            f"\nThen the `{b['head']}` head got a private copy of the last trained layer, tuned alone on "
+            f"its full official train split ({b['train_examples']} utterances, including episodes the other "
+            f"head's test set holds: they never reach the shared layers). Dev weighted F1 "
+            f"{b['dev_before']} -> {b['dev_after']}: branch {'kept' if b['kept'] else 'dropped'} "
+            f"({b['minutes']} minutes).")
+    return "\n".join(lines)
 
 
 def render_metrics(report: dict, eval_command: str = "") -> str:

@@ -11,6 +11,11 @@ Heads: ``heads`` maps a head name to its labels (output column order); ``primary
 one ``predict`` reports by default (the unified emotion labels). Several heads make a multi-task
 model, e.g. the unified 7 labels plus EmoryNLP's native 7. Extra numeric ``features`` (say, the
 position of a line in its episode) are concatenated to the pooled vector before the heads.
+
+Branches: a head may own private copies of the last few trained layers (``branches``,
+head -> layers, made by ``add_branch`` from the shared layers). A branch can then be fine-tuned
+on data that must not reach the shared layers (another head's test episodes) without changing
+what the other heads compute.
 """
 from __future__ import annotations
 
@@ -37,12 +42,12 @@ class ContextClassifier(nn.Module):
     layers have attended to the context; ``mean`` averages all tokens; ``cls`` takes [CLS]."""
 
     config_keys = ("name", "encoder", "heads", "primary_head", "trainable_layers", "pooling",
-                   "feature_names", "max_length", "max_text_tokens", "dropout")
+                   "feature_names", "max_length", "max_text_tokens", "dropout", "branches")
 
     def __init__(self, encoder: Encoder, *, name: str, encoder_spec: Mapping, heads: Mapping[str, Sequence[str]],
                  primary_head: str | None = None, trainable_layers: int = 2, pooling: str = "text_mean",
                  feature_names: Sequence[str] = (), max_length: int = 128, max_text_tokens: int = 96,
-                 dropout: float = 0.1):
+                 dropout: float = 0.1, branches: Mapping[str, int] | None = None):
         super().__init__()
         if pooling not in POOLINGS:
             raise ModelError(f"unknown pooling {pooling!r} (use one of {', '.join(POOLINGS)})")
@@ -70,6 +75,23 @@ class ContextClassifier(nn.Module):
         self.dropout = nn.Dropout(dropout)
         width = encoder.hidden_size + len(self.feature_names)
         self.heads = nn.ModuleDict({head: nn.Linear(width, len(labels)) for head, labels in self.head_labels.items()})
+        self.branch_layers: dict[str, int] = {}
+        self.branches = nn.ModuleDict()
+        for head, layers in (branches or {}).items():
+            self.add_branch(head, layers)
+
+    def add_branch(self, head: str, layers: int = 1) -> None:
+        """Give ``head`` its own copy of the last ``layers`` trained layers (as trained so far)."""
+        if head not in self.head_labels:
+            raise ModelError(f"no head {head!r} to branch")
+        if not 1 <= layers <= self.trainable_layers:
+            raise ModelError(f"a branch needs 1..{self.trainable_layers} layers (the trained ones)")
+        self.branches[head] = nn.ModuleList(copy.deepcopy(layer) for layer in self.top[len(self.top) - layers:])
+        self.branch_layers[head] = layers
+
+    def remove_branch(self, head: str) -> None:
+        del self.branches[head]
+        del self.branch_layers[head]
 
     # ----- inputs -----
     @property
@@ -105,26 +127,58 @@ class ContextClassifier(nn.Module):
             hidden = layer(hidden, mask)
         return hidden
 
-    def pooled_top(self, hidden, attention_mask, token_type_ids, features=None) -> torch.Tensor:
-        """The vector the heads read: top layers, pooling, then any extra features."""
+    def _paths(self, hidden, attention_mask, token_type_ids, heads: Sequence[str]) -> dict[str | None, torch.Tensor]:
+        """Final hidden states per path: None = the shared top layers, a head name = its branch."""
         mask = self._mask(hidden, attention_mask)
-        for layer in self.top:
-            hidden = layer(hidden, mask)
-        pooled = self._pool(hidden, attention_mask, token_type_ids)
+        total = len(self.top)
+        needed = {self.branch_layers.get(head, 0) for head in heads}
+        shared = {0: hidden}
+        state = hidden
+        for depth in range(1, total + 1):
+            if depth > total - min(needed):
+                break
+            state = self.top[depth - 1](state, mask)
+            shared[depth] = state
+        paths: dict[str | None, torch.Tensor] = {}
+        for head in heads:
+            layers = self.branch_layers.get(head, 0)
+            key = head if layers else None
+            if key in paths:
+                continue
+            state = shared[total - layers]
+            for layer in self.branches[head] if layers else ():
+                state = layer(state, mask)
+            paths[key] = state
+        return paths
+
+    def _finish(self, state, attention_mask, token_type_ids, features) -> torch.Tensor:
+        pooled = self._pool(state, attention_mask, token_type_ids)
         if self.feature_names:
             if features is None or features.shape[-1] != len(self.feature_names):
                 raise ModelError(f"this model needs features {', '.join(self.feature_names)}")
             pooled = torch.cat([pooled, features.to(pooled.dtype)], dim=-1)
         return pooled
 
-    def forward_top(self, hidden, attention_mask, token_type_ids, features=None) -> dict[str, torch.Tensor]:
-        """Logits per head from the frozen states: the trained part of the model."""
-        pooled = self.dropout(self.pooled_top(hidden, attention_mask, token_type_ids, features))
-        return {head: layer(pooled) for head, layer in self.heads.items()}
+    def pooled_top(self, hidden, attention_mask, token_type_ids, features=None, head: str | None = None) -> torch.Tensor:
+        """The vector ``head`` reads (default: the primary head): top layers or its branch,
+        pooling, then any extra features."""
+        head = head or self.primary_head
+        paths = self._paths(hidden, attention_mask, token_type_ids, [head])
+        return self._finish(next(iter(paths.values())), attention_mask, token_type_ids, features)
 
-    def forward(self, input_ids, attention_mask, token_type_ids, features=None) -> dict[str, torch.Tensor]:
+    def forward_top(self, hidden, attention_mask, token_type_ids, features=None,
+                    heads: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
+        """Logits per head (default: every head) from the frozen states: the trained part."""
+        heads = list(heads or self.head_labels)
+        paths = self._paths(hidden, attention_mask, token_type_ids, heads)
+        pooled = {key: self.dropout(self._finish(state, attention_mask, token_type_ids, features))
+                  for key, state in paths.items()}
+        return {head: self.heads[head](pooled[head if head in self.branch_layers else None]) for head in heads}
+
+    def forward(self, input_ids, attention_mask, token_type_ids, features=None,
+                heads: Sequence[str] | None = None) -> dict[str, torch.Tensor]:
         hidden = self.frozen_states(input_ids, attention_mask, token_type_ids)
-        return self.forward_top(hidden, attention_mask, token_type_ids, features)
+        return self.forward_top(hidden, attention_mask, token_type_ids, features, heads)
 
     def _pool(self, hidden, attention_mask, token_type_ids) -> torch.Tensor:
         if self.pooling == "cls":
@@ -144,6 +198,7 @@ class ContextClassifier(nn.Module):
             "trainable_layers": self.trainable_layers, "pooling": self.pooling,
             "feature_names": list(self.feature_names), "max_length": self.max_length,
             "max_text_tokens": self.max_text_tokens, "dropout": self.dropout_p,
+            "branches": dict(self.branch_layers),
         }
 
     def save(self, path: str | Path, card: str, dtype: str = "float16", extra_config: Mapping | None = None,
@@ -163,7 +218,7 @@ class ContextClassifier(nn.Module):
                         primary_head=config.get("primary_head"), trainable_layers=config["trainable_layers"],
                         pooling=config.get("pooling", "text_mean"), feature_names=config.get("feature_names", ()),
                         max_length=config.get("max_length", 128), max_text_tokens=config.get("max_text_tokens", 96),
-                        dropout=config.get("dropout", 0.1))
+                        dropout=config.get("dropout", 0.1), branches=config.get("branches"))
         except KeyError as err:
             raise ModelError(f"config.json lacks {err}", source=str(path)) from None
         if list(config.get("labels", model.labels)) != list(model.labels):

@@ -37,8 +37,8 @@ class NgramScorer:
         if coef.shape[0] == 1:  # binary: sigmoid(z) == softmax([0, z])[1]
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.concatenate([np.zeros_like(intercept), intercept])
-        return cls(vocabulary, vectorizer.idf_.astype(np.float32), coef.astype(np.float32),
-                   intercept.astype(np.float32), tuple(str(c) for c in model.classes_),
+        return cls(vocabulary, vectorizer.idf_.astype(np.float32), np.ascontiguousarray(coef, dtype=np.float32),
+                   np.ascontiguousarray(intercept, dtype=np.float32), tuple(str(c) for c in model.classes_),
                    tuple(vectorizer.ngram_range))
 
     def _row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -73,8 +73,8 @@ class NgramScorer:
     def tensors(self, prefix: str = "ngram.") -> dict:
         import torch
 
-        return {f"{prefix}idf": torch.from_numpy(self.idf), f"{prefix}coef": torch.from_numpy(self.coef),
-                f"{prefix}intercept": torch.from_numpy(self.intercept)}
+        return {f"{prefix}{name}": torch.from_numpy(np.ascontiguousarray(getattr(self, name), dtype=np.float32))
+                for name in ("idf", "coef", "intercept")}
 
     def vocabulary_json(self) -> str:
         import json

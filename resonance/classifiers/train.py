@@ -152,7 +152,7 @@ def predict_encoded(model, encoded: _Encoded, batch_size: int = 128) -> dict[str
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
             hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
-            logits = model.forward_top(hidden, mask, types, features)
+            logits = model.forward_top(hidden, mask, types, features, heads=sorted(set(encoded.heads)))
             for row, i in enumerate(chunk):
                 predictions[i] = int(logits[encoded.heads[i]][row].argmax())
     by_head: dict[str, list[int]] = defaultdict(list)
@@ -173,11 +173,12 @@ def dev_scores(model, encoded: _Encoded, average: str = "weighted") -> dict[str,
 
 
 def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: TrainSettings,
-        encoded: tuple[_Encoded, _Encoded] | None = None) -> TrainResult:
+        encoded: tuple[_Encoded, _Encoded] | None = None, trainable: Sequence[str] | None = None) -> TrainResult:
     """Train ``model`` in place on ``train``, keep the epoch with the best dev score.
 
     ``encoded`` = (train, dev) outputs of ``encode_examples`` for the same model layout, to
-    share the frozen-layer pass between runs."""
+    share the frozen-layer pass between runs. ``trainable`` = parameter-name prefixes to train
+    (say ``("branches.emorynlp", "heads.emorynlp")``); default: every trained parameter."""
     import numpy as np
     import torch
 
@@ -198,12 +199,19 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
     encoded_train, encoded_dev = encoded
     class_weights = _class_weights(model, encoded_train, settings.class_weighting)
 
-    head_params = list(model.heads.parameters())
-    top_params = list(model.top.parameters())
-    optimizer = torch.optim.AdamW([
-        {"params": top_params, "lr": settings.lr},
-        {"params": head_params, "lr": settings.head_lr},
-    ], weight_decay=settings.weight_decay)
+    named = list(model.named_parameters())
+    was_trainable = {name: p.requires_grad for name, p in named}
+    chosen = [(name, p) for name, p in named if trainable is None or name.startswith(tuple(trainable))]
+    if not chosen:
+        raise ModelError(f"no parameters match {trainable}")
+    chosen_names = {name for name, _ in chosen}
+    for name, p in named:
+        p.requires_grad_(name in chosen_names)
+    head_params = [p for name, p in chosen if name.startswith("heads.")]
+    top_params = [p for name, p in chosen if not name.startswith("heads.")]
+    groups = [{"params": top_params, "lr": settings.lr}, {"params": head_params, "lr": settings.head_lr}]
+    optimizer = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=settings.weight_decay)
+    heads = sorted(set(encoded_train.heads) | set(encoded_dev.heads))
     steps_per_epoch = math.ceil(len(train) / settings.batch_size)
     total_steps = max(1, steps_per_epoch * settings.epochs)
     warmup = int(total_steps * settings.warmup_ratio)
@@ -217,7 +225,7 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
         losses = []
         for indices in _batches(encoded_train, settings.batch_size, rng):
             hidden, mask, types, features = _stack(encoded_train, indices, bool(model.feature_names))
-            logits = model.forward_top(hidden, mask, types, features)
+            logits = model.forward_top(hidden, mask, types, features, heads=heads)
             loss = _loss(logits, [encoded_train.heads[i] for i in indices],
                          [encoded_train.targets[i] for i in indices], class_weights, settings.head_weights)
             optimizer.zero_grad()
@@ -247,6 +255,8 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
             stopped = "patience"
             break
     model.load_state_dict(best_state)
+    for name, p in named:
+        p.requires_grad_(was_trainable[name])
     model.eval()
     counts = {head: dict(Counter(e.label for e in train if e.head == head)) for head in model.head_labels}
     return TrainResult(history, best_epoch, round(best_score, 4), round((time.monotonic() - started) / 60, 2),
@@ -267,67 +277,3 @@ def _loss(logits: dict, heads: list[str], targets: list[int], class_weights: dic
         total = total + head_weights.get(head, 1.0) * loss
     return total / len(heads)
 
-
-def pooled_vectors(model, encoded: _Encoded, batch_size: int = 128):
-    """The vectors the heads read (eval mode), one row per example, as a numpy array."""
-    import numpy as np
-    import torch
-
-    model.eval()
-    rows: list = [None] * len(encoded.targets)
-    order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
-            pooled = model.pooled_top(hidden, mask, types, features)
-            for row, i in enumerate(chunk):
-                rows[i] = pooled[row].numpy()
-    return np.stack(rows)
-
-
-def refit_head(model, head: str, train: Sequence[Example], dev: Sequence[Example],
-               Cs: Sequence[float] = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
-               class_weights: Sequence[str | None] = (None, "balanced")) -> dict:
-    """Refit one head as a logistic regression on the (frozen) pooled vectors, C and class
-    weight chosen on dev; the head is replaced only if its dev weighted F1 improves.
-
-    Used to train a head on data that must not reach the shared layers (for instance
-    examples from episodes that another head's test set holds)."""
-    import torch
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-
-    labels = model.head_labels[head]
-    for example in (*train, *dev):
-        if example.head != head:
-            raise ModelError(f"refit_head({head!r}) got an example of head {example.head!r}")
-    encoded_train, encoded_dev = encode_examples(model, train), encode_examples(model, dev)
-    x_train, x_dev = pooled_vectors(model, encoded_train), pooled_vectors(model, encoded_dev)
-    before = dev_scores(model, encoded_dev)[head]
-    best = None
-    for class_weight in class_weights:
-        for c in Cs:
-            probe = LogisticRegression(C=c, class_weight=class_weight, max_iter=3000)
-            probe.fit(x_train, encoded_train.targets)
-            score = f1_score(encoded_dev.targets, probe.predict(x_dev), average="weighted", zero_division=0)
-            if best is None or score > best[0]:
-                best = (score, c, class_weight, probe)
-    score, c, class_weight, probe = best
-    report = {"head": head, "C": c, "class_weight": class_weight, "train_examples": len(train),
-              "dev_weighted_f1": round(float(score), 4), "previous_dev_weighted_f1": before,
-              "replaced": bool(score > before)}
-    if report["replaced"]:
-        layer = model.heads[head]
-        with torch.no_grad():
-            layer.weight.zero_()
-            layer.bias.fill_(-30.0)  # a label absent from train stays improbable
-            if len(probe.classes_) == 2:  # binary: softmax([0, z]) == sigmoid(z)
-                coef, intercept = [0 * probe.coef_[0], probe.coef_[0]], [0.0, probe.intercept_[0]]
-            else:
-                coef, intercept = probe.coef_, probe.intercept_
-            for row, target in enumerate(probe.classes_):
-                layer.weight[int(target)] = torch.as_tensor(coef[row], dtype=layer.weight.dtype)
-                layer.bias[int(target)] = float(intercept[row])
-    log.info("refit head %s: %s", head, report)
-    return report

@@ -34,6 +34,7 @@ class FinetuneConfig:
     encoder: str | None = None  # encoder folder; None: random initialisation with ``bert_config``
     bert_config: dict = field(default_factory=dict)
     tokenizer: str | None = None  # tokenizer folder for random initialisation
+    embedding_init: str | None = None  # .npy (vocab, hidden) char vectors replacing the word embeddings
     tasks: tuple[str, ...] = ("emotion",)
     epochs: int = 6
     patience: int = 2
@@ -106,6 +107,9 @@ def build_classifier(config: FinetuneConfig):
     else:
         bert = BertModel(BertConfig(**config.bert_config), add_pooling_layer=False)
         tokenizer_folder = Path(config.tokenizer)
+    if config.embedding_init:
+        vectors = torch.from_numpy(np.load(config.embedding_init))
+        bert.embeddings.word_embeddings.weight.data.copy_(vectors)
     tokenizer = load_fast_tokenizer(tokenizer_folder)
     model = ZhEmotionClassifier(bert, tokenizer, heads_for(config.tasks), "emotion", config.max_length,
                                 config.max_text_tokens, config.context_turns, config.dropout)
