@@ -146,10 +146,14 @@ def write_outcomes(files: list[EpisodeFile], path: Path) -> None:
 
 def wait_for_models(models_dir: Path, wait_minutes: float) -> None:
     deadline = time.monotonic() + wait_minutes * 60
+    waited = False
     while True:
         missing = [t for t in TASKS if not (models_dir / f"{t}-en" / "model.safetensors").is_file()]
         if not missing:
+            if waited:  # a folder that just appeared may still be being written
+                time.sleep(60)
             return
+        waited = True
         if time.monotonic() > deadline:
             sys.exit(f"error: no model folder for {', '.join(missing)} in {models_dir} "
                      f"(waited {wait_minutes:g} min)")

@@ -112,7 +112,7 @@ def line_beats(text: str, movie: str, folder: Path, identity: dict, cache_dir: P
 # --- the check ---------------------------------------------------------------------------------
 
 def evaluate(tripod: Path, folder: Path, movies: list[str] | None, limit: int | None, draws: int,
-             seed: int, cache_dir: Path) -> dict:
+             shuffles: int, seed: int, cache_dir: Path) -> dict:
     gold_all = read_gold(tripod)
     prior = read_train_prior(tripod, set(gold_all))
     names = movies or list(gold_all)
@@ -142,17 +142,23 @@ def evaluate(tripod: Path, folder: Path, movies: list[str] | None, limit: int | 
         gold.append(gold_all[movie])
         n_scenes.append(n)
 
-    tops = {"model": [tpm.predict_turning_points([s.turn for s in sig], prior) for sig in signals],
+    turns = [[s.turn for s in sig] for sig in signals]
+    tops = {"model": [tpm.predict_turning_points(turn, prior) for turn in turns],
             "position-only": [tpm.predict_position_only(n, prior) for n in n_scenes]}
     results: dict[str, dict] = {}
     for protocol, window in (("window3", True), ("single", False)):
-        rows = {}
+        rows, measured = {}, {}
         for system, picks in tops.items():
             predicted = [{tp: tpm.tripod_window(j, n) if window else [j] for tp, j in p.items()}
                          for p, n in zip(picks, n_scenes)]
-            rows[system] = {"all": tpm.tripod_metrics(gold, predicted, n_scenes).as_percent(),
+            measured[system] = tpm.tripod_metrics(gold, predicted, n_scenes)
+            rows[system] = {"all": measured[system].as_percent(),
                             "per_tp": {tp: tpm.tripod_metrics(gold, predicted, n_scenes, [tp]).as_percent()
                                        for tp in tpm.TURNING_POINTS}}
+        control = tpm.shuffled_signal_control(turns, prior, gold, measured["model"], draws=shuffles, seed=seed,
+                                              window=window)
+        rows["shuffled-turn"] = {"all": control.mean.as_percent(), "p_TA": round(control.p_total_agreement, 3),
+                                 "p_PA": round(control.p_partial_agreement, 3)}
         rows["random"] = {"all": tpm.random_baseline(gold, n_scenes, draws=draws, seed=seed,
                                                      window=window).as_percent()}
         results[protocol] = rows
@@ -169,7 +175,7 @@ def evaluate(tripod: Path, folder: Path, movies: list[str] | None, limit: int | 
                              "auc_local": round(tpm.within_screenplay_auc(values, gold_sets, SIGNAL_RADIUS), 3)}
 
     return {
-        "model": identity, "screenplays": names, "draws": draws, "seed": seed,
+        "model": identity, "screenplays": names, "draws": draws, "shuffles": shuffles, "seed": seed,
         "prior": {"source": "TRIPOD_synopses_train.csv", "movies": prior.movies,
                   "mean": {k: round(v, 4) for k, v in prior.mean.items()},
                   "std": {k: round(v, 4) for k, v in prior.std.items()}},
@@ -186,12 +192,15 @@ def table(report: dict) -> str:
            f"({report['model']['folder']}); TA, PA, D in %",
            "", "| system | TA (3-scene) | PA (3-scene) | D (3-scene) | TA (1 scene) | PA (1 scene) | D (1 scene) |",
            "|---|---|---|---|---|---|---|"]
-    labels = {"model": "beat model + prior", "position-only": "position-only (prior)",
-              "random": f"random (mean of {report['draws']})"}
+    labels = {"model": "beat model + prior", "shuffled-turn": f"prior + shuffled turn (mean of {report['shuffles']})",
+              "position-only": "position-only (prior)", "random": f"random (mean of {report['draws']})"}
     for system, label in labels.items():
         w, s = report["results"]["window3"][system]["all"], report["results"]["single"][system]["all"]
         out.append(f"| {label} | {w['TA']:.2f} | {w['PA']:.2f} | {w['D']:.2f} | {s['TA']:.2f} | {s['PA']:.2f} "
                    f"| {s['D']:.2f} |")
+    w, s = report["results"]["window3"]["shuffled-turn"], report["results"]["single"]["shuffled-turn"]
+    out.append(f"\nShare of shuffles reaching the model's TA / PA: 3-scene {w['p_TA']:.3f} / {w['p_PA']:.3f}; "
+               f"1 scene {s['p_TA']:.3f} / {s['p_PA']:.3f}")
     out += ["", "| per TP (3-scene) | " + " | ".join(tpm.TURNING_POINTS) + " |", "|---|" + "---|" * 5]
     for system in ("model", "position-only"):
         per = report["results"]["window3"][system]["per_tp"]
@@ -212,6 +221,7 @@ def main() -> None:
     parser.add_argument("--movies", nargs="*", default=None, help="test screenplay names (default: all 15)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N screenplays (dry run)")
     parser.add_argument("--draws", type=int, default=1000, help="random-baseline draws")
+    parser.add_argument("--shuffles", type=int, default=200, help="shuffled-turn control draws")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/tripod_beats"))
     parser.add_argument("--out", type=Path, default=None, help="write the report as JSON here")
@@ -219,7 +229,8 @@ def main() -> None:
     folder = (args.model or ROOT / "models" / "narrative-en").resolve()
     if not (folder / "config.json").is_file():
         raise SystemExit(f"error: no narrative model at {folder} (give a model folder with --model)")
-    report = evaluate(args.tripod, folder, args.movies, args.limit, args.draws, args.seed, args.cache_dir)
+    report = evaluate(args.tripod, folder, args.movies, args.limit, args.draws, args.shuffles,
+                      args.seed, args.cache_dir)
     print(table(report))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")

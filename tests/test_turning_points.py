@@ -155,3 +155,13 @@ def test_within_screenplay_auc_and_its_local_form():
     assert tpm.within_screenplay_auc(values, [{1}]) == pytest.approx((4 + 0) / 5)
     assert tpm.within_screenplay_auc(values, [{1}], radius=1 / 6) == pytest.approx(1.0)
     assert math.isnan(tpm.within_screenplay_auc([[1.0]], [{0}]))
+
+
+def test_shuffled_control_of_a_flat_signal_equals_the_prior_and_always_reaches_it():
+    gold = [{tp: [10 + 20 * i] for i, tp in enumerate(tpm.TURNING_POINTS)}]
+    turns = [[0.3] * 100]
+    picks = tpm.predict_turning_points(turns[0], PRIOR)
+    observed = tpm.tripod_metrics(gold, [{tp: tpm.tripod_window(j, 100) for tp, j in picks.items()}], [100])
+    control = tpm.shuffled_signal_control(turns, PRIOR, gold, observed, draws=5)
+    assert control.mean == observed
+    assert control.p_total_agreement == control.p_partial_agreement == 1.0

@@ -1,0 +1,439 @@
+"""Benchmark `resonance score` on realistic series built from real scripts; prints a table.
+
+    python scripts/bench.py                        # the Chinese and the English series
+    python scripts/bench.py --series zh --int8     # int8 encoders (see docs/performance.md)
+    python scripts/bench.py --json bench.json      # also write the figures as JSON
+
+Inputs (written to a temp folder, never to the repo):
+- zh: a 100-episode series assembled from the scripts of ../shared/datasets/chinese_shortscript/utf8,
+  about 800 characters an episode, in the mainland layout (`第N集` then one line per sentence);
+- en: a 60-episode series from the TRIPOD screenplays (HTML tags stripped), about 2,500
+  characters an episode, each opened by an `EPISODE N` header.
+
+Measures, per series:
+- cold: the CLI as a subprocess, --no-cache, then again with a fresh, empty cache folder
+  (RESONANCE_CACHE_DIR); wall time and peak RSS (os.wait4's rusage of that child);
+- warm: the unchanged series again with that cache (all hits), and whether torch, transformers or
+  spaCy were imported (the child prints sys.modules at exit);
+- one episode changed: a line appended to one episode, same cache (one miss);
+- per classifier, in this process: lines/s inside the pipeline (analyze() -> models.emotion/beats/
+  integration, tokenising, batching and post-processing included) against the same model's bare
+  forward pass over the same batches (the pipeline's overhead), and against a naive baseline:
+  the same model called one line at a time through ``predict_proba`` (a transformers
+  ``pipeline()`` cannot wrap these models: they read a context pair, extra features and, for
+  Chinese emotion, fuse an n-gram scorer).
+
+There are no assertions: timings depend on the machine and its load (printed with the table).
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASETS = Path(os.environ.get("RESONANCE_DATASETS") or ROOT.parent / "shared" / "datasets")
+sys.path.insert(0, str(ROOT))
+# the same OpenMP setting the pipeline makes before torch loads (resonance/classifiers/bundle.py)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ACCURACY_TASKS = ("emotion:en", "narrative:en", "cultural:en", "emotion:zh", "narrative:zh", "cultural:zh")
+TARGETS = {"cold_s": 20.0, "cold_rss_mb": 1536.0, "warm_s": 1.5, "changed_s": 3.0, "overhead": 1.3,
+           "naive_speedup": 5.0}
+# The CLI, plus one line on stderr at exit: which heavy modules this run imported.
+CLI = ("import atexit, json, sys\n"
+       "atexit.register(lambda: print('BENCH_MODULES ' + json.dumps({m: m in sys.modules for m in "
+       "('torch', 'transformers', 'spacy')}), file=sys.stderr))\n"
+       "from resonance.cli import app\n"
+       "sys.argv = ['resonance', *sys.argv[1:]]\n"
+       "app()\n")
+
+
+# ----- inputs ---------------------------------------------------------------------------------
+_ZH_SENTENCE = re.compile(r"(?<=[。！？!?…])(?![。！？!?…”’」』）)])")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def zh_sentences(text: str) -> list[str]:
+    """The corpus files run lines together: one sentence (with its closing quote) per line."""
+    return [s for s in _ZH_SENTENCE.split(re.sub(r"\s+", "", text)) if s]
+
+
+def build_zh_series(folder: Path, episodes: int = 100, chars: int = 800) -> Path:
+    files = sorted((DATASETS / "chinese_shortscript" / "utf8").rglob("*.txt"))
+    if not files:
+        raise SystemExit(f"no Chinese scripts under {DATASETS / 'chinese_shortscript' / 'utf8'}")
+    sentences = (s for f in files for s in zh_sentences(f.read_text(encoding="utf-8", errors="replace")))
+    parts = []
+    for number in range(1, episodes + 1):
+        lines, size = [], 0
+        while size < chars:
+            lines.append(next(sentences))
+            size += len(lines[-1])
+        parts.append(f"第{number}集\n" + "\n".join(lines))
+    path = folder / f"zh_series_{episodes}.txt"
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def en_paragraphs(text: str) -> list[str]:
+    text = html.unescape(_TAG.sub("", text)).replace("\r", "")
+    paragraphs = re.split(r"\n\s*\n", "\n".join(line.strip() for line in text.split("\n")))
+    return [p.strip() for p in paragraphs if p.strip()]
+
+
+def build_en_series(folder: Path, episodes: int = 60, chars: int = 2500) -> Path:
+    files = sorted((DATASETS / "tripod" / "Screenplays_and_imdb_meta").glob("*/*_script.txt"))
+    if not files:
+        raise SystemExit(f"no TRIPOD screenplays under {DATASETS / 'tripod'}")
+    # skip each screenplay's title page (its first 20 paragraphs)
+    paragraphs = (p for f in files for p in en_paragraphs(f.read_text(encoding="utf-8", errors="replace"))[20:])
+    parts = []
+    for number in range(1, episodes + 1):
+        chunk, size = [], 0
+        while size < chars:
+            chunk.append(next(paragraphs))
+            size += len(chunk[-1])
+        parts.append(f"EPISODE {number}\n\n" + "\n\n".join(chunk))
+    path = folder / f"en_series_{episodes}.txt"
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def with_one_episode_changed(series: Path, lang: str, episode: int, out: Path) -> Path:
+    """The series with one line appended to one episode (every other episode unchanged)."""
+    text = series.read_text(encoding="utf-8")
+    header = f"\n\n第{episode + 1}集\n" if lang == "zh" else f"\n\nEPISODE {episode + 1}\n"
+    added = "\n林晚：这一次，我不会再低头。" if lang == "zh" else "\n\nMARY\nThis time I won't look away."
+    at = text.index(header)
+    out.write_text(text[:at] + added + text[at:], encoding="utf-8")
+    return out
+
+
+# ----- the CLI as a subprocess -----------------------------------------------------------------
+def run_cli(args: list[str], env: dict, log: Path) -> dict:
+    """Wall time, peak RSS and heavy modules of one `resonance ...` run."""
+    with open(log, "w", encoding="utf-8") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-c", CLI, *args], env=env, cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stderr = log.read_text(encoding="utf-8", errors="replace")
+    modules = next((json.loads(line.split(" ", 1)[1]) for line in stderr.splitlines()
+                    if line.startswith("BENCH_MODULES ")), {})
+    if child.returncode != 0:
+        print(f"  ! exit {child.returncode}: {stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "exit": child.returncode,
+            "imported": sorted(m for m, loaded in modules.items() if loaded)}
+
+
+def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: list[str], repeat: int) -> dict:
+    out = work / "out.json"
+    score = ["score", "-f", "json", "-o", str(out), "--file-timeout", "0", *flags]
+    results: dict = {}
+
+    def env_with(cache: Path) -> dict:
+        return {**base_env, "RESONANCE_CACHE_DIR": str(cache)}
+
+    cold = [run_cli([*score, "--no-cache", str(series)], env_with(work / f"unused-{i}"), work / "cold.log")
+            for i in range(repeat)]
+    results["cold_no_cache"] = min(cold, key=lambda r: r["wall_s"])
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    results["cold_fresh_cache"] = run_cli([*score, str(series)], env_with(cache), work / "fresh.log")
+    warm = [run_cli([*score, str(series)], env_with(cache), work / "warm.log") for _ in range(max(3, repeat))]
+    results["warm_unchanged"] = sorted(warm, key=lambda r: r["wall_s"])[len(warm) // 2]  # the median
+    changed = []
+    middle = len(re.findall(r"^(?:第\d+集|EPISODE \d+)$", series.read_text(encoding="utf-8"), re.M)) // 2
+    for i in range(max(3, repeat)):  # a different episode each time, so each run has exactly one miss
+        edited = with_one_episode_changed(series, lang, middle + i, work / f"changed-{i}{series.suffix}")
+        changed.append(run_cli([*score, str(edited)], env_with(cache), work / "changed.log"))
+    results["one_episode_changed"] = sorted(changed, key=lambda r: r["wall_s"])[len(changed) // 2]
+    return results
+
+
+# ----- in this process: classifiers inside the pipeline, bare, and one line at a time -----------
+class TimedModels:
+    """The shipped models, with each batched classifier call timed and its arguments kept."""
+
+    def __init__(self, models):
+        self.models = models
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, tuple] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.models, name)
+
+    def _timed(self, task: str, method, *args):
+        start = time.perf_counter()
+        result = method(*args)
+        self.seconds[task] = self.seconds.get(task, 0.0) + time.perf_counter() - start
+        self.calls[task] = args
+        return result
+
+    def emotion(self, language, texts, contexts):
+        return self._timed("emotion", self.models.emotion, language, texts, contexts)
+
+    def beats(self, language, texts, contexts, places):
+        return self._timed("narrative", self.models.beats, language, texts, contexts, places)
+
+    def integration(self, language, texts, contexts, kinds):
+        return self._timed("cultural", self.models.integration, language, texts, contexts, kinds)
+
+
+def model_inputs(task: str, args: tuple):
+    """(texts, contexts, features, heads) that the bundle hands predict_proba for this task."""
+    from resonance.classifiers.line_features import beat_features, cultural_features
+
+    if task == "emotion":
+        _, texts, contexts = args
+        return texts, contexts, None, None
+    if task == "narrative":
+        _, texts, contexts, places = args
+        return texts, contexts, [beat_features(*p) for p in places], ["beat"]
+    _, texts, contexts, kinds = args
+    return texts, contexts, [cultural_features(k) for k in kinds], ["integration", "bridge"]
+
+
+def bare_forward_seconds(model, texts, contexts, features, batch_size: int = 64) -> float:
+    """Only the model's forward over the batches predict_proba would build (inputs prepared first)."""
+    import torch
+
+    encoding = model.encode(list(texts), [tuple(c) for c in contexts])
+    order = sorted(range(len(texts)), key=lambda i: len(encoding.input_ids[i]))
+    batches = []
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        ids, mask, types = _collate(model, [encoding.input_ids[i] for i in chunk],
+                                    [encoding.token_type_ids[i] for i in chunk])
+        feats = torch.tensor([list(features[i]) for i in chunk], dtype=torch.float32) if features else None
+        batches.append((ids, mask, types, feats))
+    model.eval()
+    with torch.inference_mode():
+        start = time.perf_counter()
+        for ids, mask, types, feats in batches:
+            model(ids, mask, types) if feats is None else model(ids, mask, types, feats)
+        return time.perf_counter() - start
+
+
+def _collate(model, ids, types):
+    if hasattr(model, "batch"):
+        return model.batch(ids, types)
+    from resonance.classifiers.inputs import collate
+
+    return collate(ids, types, model.tokenizer.pad_token_id)
+
+
+def classifier_measures(series: Path, models_dir: str | None, int8: bool, naive_lines: int) -> dict:
+    from dataclasses import replace
+
+    from resonance.analyze import analyze
+    from resonance.classifiers.bundle import ShippedModels
+    from resonance.classifiers.predict import load_cached, predict_proba
+    from resonance.io import read_script
+
+    script = read_script(series)
+    models = ShippedModels(models_dir, int8=int8)
+    timed = TimedModels(models)
+    # warm up: load the models and run each once, so neither side pays first-call costs
+    analyze(replace(script, episodes=script.episodes[:1]), timed)
+    timed.seconds.clear()
+    timed.calls.clear()
+    analyze(script, timed)
+    rows = {}
+    for task, args in timed.calls.items():
+        texts, contexts, features, heads = model_inputs(task, args)
+        model = load_cached(models.folder(task, script.language), int8=int8)
+        bare = bare_forward_seconds(model, texts, contexts, features)
+        sample = list(range(min(len(texts), naive_lines) if naive_lines else len(texts)))
+        start = time.perf_counter()
+        for i in sample:
+            predict_proba(model, [texts[i]], [contexts[i]], [features[i]] if features else None, heads=heads)
+        naive = (time.perf_counter() - start) / max(1, len(sample))
+        inside = timed.seconds[task]
+        rows[task] = {"lines": len(texts), "pipeline_lines_per_s": round(len(texts) / inside, 1),
+                      "bare_forward_lines_per_s": round(len(texts) / bare, 1),
+                      "overhead_x": round(inside / bare, 2), "naive_lines_per_s": round(1 / naive, 1),
+                      "naive_sample": len(sample), "speedup_vs_naive_x": round(naive * len(texts) / inside, 1)}
+    return rows
+
+
+# ----- the accuracy cost of int8: `resonance evaluate` with RESONANCE_INT8 off and on ------------
+def accuracy_measures(tasks: list[str], models_dir: Path, work: Path, env: dict) -> dict:
+    """Per task ("emotion:en", ...): macro and weighted F1 on the model card's test split, float
+    and int8, from the same snapshot of the model folder (training may replace it meanwhile)."""
+    results = {}
+    for item in tasks:
+        task, lang = item.split(":")
+        source = models_dir / f"{task}-{lang}"
+        if not (source / "config.json").is_file():
+            print(f"  (no {source}: skipped)", file=sys.stderr)
+            continue
+        snapshot = work / "models" / source.name
+        shutil.rmtree(snapshot, ignore_errors=True)
+        shutil.copytree(source, snapshot)
+        args = ["evaluate", task, "--lang", lang, "--model", str(snapshot)]
+        if task == "emotion":
+            args += ["--format", "json", "--no-baseline"]
+        figures = {}
+        for precision, flag in (("float", "0"), ("int8", "1")):
+            print(f"  evaluate {item} {precision} ...", file=sys.stderr)
+            done = subprocess.run([sys.executable, "-m", "resonance.cli", *args], env={**env, "RESONANCE_INT8": flag},
+                                  cwd=ROOT, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(f"  ! {item} {precision}: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+                break
+            report = json.loads(done.stdout)
+            parts = report.get("sets") or report.get("heads") or {}
+            figures[precision] = {name: {k: entry["model"][k] for k in ("macro_f1", "weighted_f1")}
+                                  for name, entry in parts.items()}
+        if len(figures) == 2:
+            results[item] = {name: {**{f"{p}_{k}": figures[p][name][k] for p in figures for k in figures[p][name]},
+                                    "delta_macro_points": round(100 * (figures["int8"][name]["macro_f1"]
+                                                                       - figures["float"][name]["macro_f1"]), 2),
+                                    "delta_weighted_points": round(100 * (figures["int8"][name]["weighted_f1"]
+                                                                          - figures["float"][name]["weighted_f1"]), 2)}
+                             for name in figures["float"]}
+    return results
+
+
+def print_accuracy(results: dict) -> None:
+    print("\n## int8 against float: F1 on each model card's test split (points = F1 x 100)")
+    print("| model | set/head | macro F1 float -> int8 | weighted F1 float -> int8 | worst loss | within 1 point |")
+    print("|---|---|---|---|---|---|")
+    for item, sets in results.items():
+        for name, row in sets.items():
+            worst = min(row["delta_macro_points"], row["delta_weighted_points"])
+            print(f"| {item} | {name} | {row['float_macro_f1']:.4f} -> {row['int8_macro_f1']:.4f} | "
+                  f"{row['float_weighted_f1']:.4f} -> {row['int8_weighted_f1']:.4f} | {worst:+.2f} | "
+                  f"{'yes' if worst >= -1.0 else 'NO'} |")
+
+
+# ----- report -----------------------------------------------------------------------------------
+def machine() -> dict:
+    load = os.getloadavg()
+    return {"cpus": os.cpu_count(), "load_1_5_15": [round(x, 2) for x in load], "python": sys.version.split()[0],
+            "time": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def verdict(value, target, lower_is_better: bool = True) -> str:
+    if value is None:
+        return "-"
+    return "met" if (value <= target if lower_is_better else value >= target) else "NOT met"
+
+
+def print_table(name: str, result: dict) -> None:
+    cli, classifiers = result.get("cli", {}), result.get("classifiers", {})
+    rows = []
+    if cli:
+        cold, fresh = cli["cold_no_cache"], cli["cold_fresh_cache"]
+        warm, changed = cli["warm_unchanged"], cli["one_episode_changed"]
+        rows += [
+            ("cold, --no-cache: wall s", cold["wall_s"], f"<= {TARGETS['cold_s']:g}",
+             verdict(cold["wall_s"], TARGETS["cold_s"])),
+            ("cold, --no-cache: peak RSS MB", cold["peak_rss_mb"], f"<= {TARGETS['cold_rss_mb']:g}",
+             verdict(cold["peak_rss_mb"], TARGETS["cold_rss_mb"])),
+            ("cold, fresh cache dir: wall s", fresh["wall_s"], "", ""),
+            ("warm, unchanged (all hits): wall s", warm["wall_s"], f"<= {TARGETS['warm_s']:g}",
+             verdict(warm["wall_s"], TARGETS["warm_s"])),
+            ("warm: torch/transformers/spaCy imported", ", ".join(warm["imported"]) or "none", "none",
+             "met" if not warm["imported"] else "NOT met"),
+            ("one episode changed: wall s", changed["wall_s"], f"<= {TARGETS['changed_s']:g}",
+             verdict(changed["wall_s"], TARGETS["changed_s"])),
+        ]
+    for task, row in classifiers.items():
+        rows += [
+            (f"{task}: lines/s in pipeline | bare forward ({row['lines']} lines)",
+             f"{row['pipeline_lines_per_s']:g} | {row['bare_forward_lines_per_s']:g}", "", ""),
+            (f"{task}: pipeline overhead x", row["overhead_x"], f"<= {TARGETS['overhead']:g}",
+             verdict(row["overhead_x"], TARGETS["overhead"])),
+            (f"{task}: naive one-at-a-time lines/s ({row['naive_sample']} lines)", row["naive_lines_per_s"], "", ""),
+            (f"{task}: speedup vs naive x", row["speedup_vs_naive_x"], f">= {TARGETS['naive_speedup']:g}",
+             verdict(row["speedup_vs_naive_x"], TARGETS["naive_speedup"], lower_is_better=False)),
+        ]
+    width = max(len(r[0]) for r in rows) if rows else 10
+    print(f"\n## {name}")
+    print(f"| {'measure':<{width}} | value | target | |")
+    print(f"|{'-' * (width + 2)}|-------|--------|---|")
+    for label, value, target, met in rows:
+        print(f"| {label:<{width}} | {value} | {target} | {met} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--series", default="zh,en", help="zh, en or zh,en (default)")
+    parser.add_argument("--models-dir", default=None, help="folder of model folders (default: the shipped ones)")
+    parser.add_argument("--int8", action="store_true", help="int8 encoders in the CLI runs and in-process")
+    parser.add_argument("--zh-episodes", type=int, default=100, help="episodes of the Chinese series")
+    parser.add_argument("--en-episodes", type=int, default=60, help="episodes of the English series")
+    parser.add_argument("--repeat", type=int, default=1, help="cold runs per series (the fastest is kept)")
+    parser.add_argument("--naive-lines", type=int, default=200,
+                        help="lines per classifier for the one-at-a-time baseline (0: all)")
+    parser.add_argument("--skip-cli", action="store_true", help="only the in-process classifier figures")
+    parser.add_argument("--skip-classifiers", action="store_true", help="only the CLI runs")
+    parser.add_argument("--keep", type=Path, default=None, help="build inputs here and keep them")
+    parser.add_argument("--accuracy", nargs="?", const=",".join(ACCURACY_TASKS), default=None,
+                        help="only measure int8 against float with `resonance evaluate` (default: every "
+                             "shipped classifier, or a list like emotion:en,narrative:zh)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="resonance-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    if args.models_dir:
+        env["RESONANCE_MODELS"] = str(Path(args.models_dir).resolve())
+    flags = ["--int8"] if args.int8 else ["--no-int8"]
+    report = {"machine_before": machine(), "int8": args.int8, "series": {}}
+    print(f"machine: {report['machine_before']}  (2-core boxes shared with training: expect noise)",
+          file=sys.stderr)
+    if args.accuracy:
+        models_dir = Path(args.models_dir or env.get("RESONANCE_MODELS") or ROOT / "models").resolve()
+        try:
+            report["accuracy"] = accuracy_measures(args.accuracy.split(","), models_dir, work, env)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        print_accuracy(report["accuracy"])
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        return 0
+    try:
+        for lang in [s.strip() for s in args.series.split(",") if s.strip()]:
+            series = (build_zh_series(work, args.zh_episodes) if lang == "zh"
+                      else build_en_series(work, args.en_episodes))
+            result: dict = {"input": series.name, "bytes": series.stat().st_size}
+            if not args.skip_cli:
+                print(f"[{lang}] CLI runs ...", file=sys.stderr)
+                (work / lang).mkdir(exist_ok=True)
+                result["cli"] = cli_measures(series, lang, work / lang, env, flags, args.repeat)
+            if not args.skip_classifiers:
+                print(f"[{lang}] classifiers in process ...", file=sys.stderr)
+                result["classifiers"] = classifier_measures(series, env.get("RESONANCE_MODELS"), args.int8,
+                                                            args.naive_lines)
+            report["series"][lang] = result
+            print_table(f"{lang}: {series.name} ({result['bytes']:,} bytes){' int8' if args.int8 else ''}", result)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    report["machine_after"] = machine()
+    print(f"\nload average before {report['machine_before']['load_1_5_15']}, "
+          f"after {report['machine_after']['load_1_5_15']} on {os.cpu_count()} CPUs")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
