@@ -120,8 +120,9 @@ def score(
                                              "else a local Ray; needs the 'ray' extra).")] = "local",
     workers: Annotated[Optional[int], typer.Option(help="Ray actors (default: one per CPU).", min=1)] = None,
     int8: Annotated[Optional[bool], typer.Option(
-        "--int8/--no-int8", help="Run the encoders quantised to int8 (faster; default: $RESONANCE_INT8, "
-                                 "else off). See docs/performance.md for the accuracy cost.")] = None,
+        "--int8/--no-int8", help="Run every encoder quantised to int8, or none (faster; default: "
+                                 "$RESONANCE_INT8, else int8 only for the models whose int8.json records "
+                                 "a cost within 1 F1 point; see docs/performance.md).")] = None,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError

@@ -1,7 +1,8 @@
 """Benchmark `resonance score` on realistic series built from real scripts; prints a table.
 
     python scripts/bench.py                        # the Chinese and the English series
-    python scripts/bench.py --series zh --int8     # int8 encoders (see docs/performance.md)
+    python scripts/bench.py --series zh --precision int8   # every encoder int8 (default: auto)
+    python scripts/bench.py --accuracy --write     # int8 vs float F1 per model; records int8.json
     python scripts/bench.py --json bench.json      # also write the figures as JSON
 
 Inputs (written to a temp folder, never to the repo):
@@ -235,7 +236,7 @@ def _collate(model, ids, types):
     return collate(ids, types, model.tokenizer.pad_token_id)
 
 
-def classifier_measures(series: Path, models_dir: str | None, int8: bool, naive_lines: int) -> dict:
+def classifier_measures(series: Path, models_dir: str | None, int8: bool | None, naive_lines: int) -> dict:
     from dataclasses import replace
 
     from resonance.analyze import analyze
@@ -254,25 +255,44 @@ def classifier_measures(series: Path, models_dir: str | None, int8: bool, naive_
     rows = {}
     for task, args in timed.calls.items():
         texts, contexts, features, heads = model_inputs(task, args)
-        model = load_cached(models.folder(task, script.language), int8=int8)
+        model = load_cached(models.folder(task, script.language), int8=models.runs_int8(task, script.language))
         bare = bare_forward_seconds(model, texts, contexts, features)
-        sample = list(range(min(len(texts), naive_lines) if naive_lines else len(texts)))
-        start = time.perf_counter()
-        for i in sample:
-            predict_proba(model, [texts[i]], [contexts[i]], [features[i]] if features else None, heads=heads)
-        naive = (time.perf_counter() - start) / max(1, len(sample))
+        step = max(1, len(texts) // naive_lines) if naive_lines else 1
+        sample = list(range(0, len(texts), step))[:naive_lines or None]  # spread over the series
+        # naive: the model as shipped (float), one line per call; and, where the pipeline ran it in
+        # int8, the int8 model one line per call too (the gain of batching alone)
+        naive = {"float": one_line_at_a_time(load_cached(models.folder(task, script.language), int8=False),
+                                             sample, texts, contexts, features, heads)}
+        if models.runs_int8(task, script.language):
+            naive["int8"] = one_line_at_a_time(model, sample, texts, contexts, features, heads)
         inside = timed.seconds[task]
-        rows[task] = {"lines": len(texts), "pipeline_lines_per_s": round(len(texts) / inside, 1),
+        rows[task] = {"lines": len(texts), "int8": models.runs_int8(task, script.language),
+                      "pipeline_lines_per_s": round(len(texts) / inside, 1),
                       "bare_forward_lines_per_s": round(len(texts) / bare, 1),
-                      "overhead_x": round(inside / bare, 2), "naive_lines_per_s": round(1 / naive, 1),
-                      "naive_sample": len(sample), "speedup_vs_naive_x": round(naive * len(texts) / inside, 1)}
+                      "overhead_x": round(inside / bare, 2), "naive_sample": len(sample),
+                      **{f"naive_{p}_lines_per_s": round(1 / t, 1) for p, t in naive.items()},
+                      **{f"speedup_vs_naive_{p}_x": round(t * len(texts) / inside, 1) for p, t in naive.items()}}
     return rows
 
 
+def one_line_at_a_time(model, sample, texts, contexts, features, heads) -> float:
+    """Seconds per line through ``predict_proba`` called with one line."""
+    from resonance.classifiers.predict import predict_proba
+
+    start = time.perf_counter()
+    for i in sample:
+        predict_proba(model, [texts[i]], [contexts[i]], [features[i]] if features else None, heads=heads)
+    return (time.perf_counter() - start) / max(1, len(sample))
+
+
 # ----- the accuracy cost of int8: `resonance evaluate` with RESONANCE_INT8 off and on ------------
-def accuracy_measures(tasks: list[str], models_dir: Path, work: Path, env: dict) -> dict:
+def accuracy_measures(tasks: list[str], models_dir: Path, work: Path, env: dict, write: bool = False) -> dict:
     """Per task ("emotion:en", ...): macro and weighted F1 on the model card's test split, float
-    and int8, from the same snapshot of the model folder (training may replace it meanwhile)."""
+    and int8, from the same snapshot of the model folder (training may replace it meanwhile).
+
+    With ``write``, each model folder gets an ``int8.json`` recording the figures and the weights
+    they were measured on: the pipeline runs a model in int8 by default only when that record
+    matches its weights and the worst loss is within 1 point (resonance/classifiers/bundle.py)."""
     results = {}
     for item in tasks:
         task, lang = item.split(":")
@@ -281,8 +301,10 @@ def accuracy_measures(tasks: list[str], models_dir: Path, work: Path, env: dict)
             print(f"  (no {source}: skipped)", file=sys.stderr)
             continue
         snapshot = work / "models" / source.name
-        shutil.rmtree(snapshot, ignore_errors=True)
-        shutil.copytree(source, snapshot)
+        for folder in (source, models_dir / f"encoder-{lang}"):  # a zh classifier reads ../encoder-zh
+            if folder.is_dir():
+                shutil.rmtree(work / "models" / folder.name, ignore_errors=True)
+                shutil.copytree(folder, work / "models" / folder.name)
         args = ["evaluate", task, "--lang", lang, "--model", str(snapshot)]
         if task == "emotion":
             args += ["--format", "json", "--no-baseline"]
@@ -296,26 +318,42 @@ def accuracy_measures(tasks: list[str], models_dir: Path, work: Path, env: dict)
                 break
             report = json.loads(done.stdout)
             parts = report.get("sets") or report.get("heads") or {}
-            figures[precision] = {name: {k: entry["model"][k] for k in ("macro_f1", "weighted_f1")}
+            figures[precision] = {name: {k: entry["model"][k] for k in ("macro_f1", "weighted_f1", "n")}
                                   for name, entry in parts.items()}
         if len(figures) == 2:
-            results[item] = {name: {**{f"{p}_{k}": figures[p][name][k] for p in figures for k in figures[p][name]},
+            results[item] = sets = {name: {"n": figures["float"][name]["n"],
+                                    **{f"{p}_{k}": figures[p][name][k] for p in figures
+                                       for k in ("macro_f1", "weighted_f1")},
                                     "delta_macro_points": round(100 * (figures["int8"][name]["macro_f1"]
                                                                        - figures["float"][name]["macro_f1"]), 2),
                                     "delta_weighted_points": round(100 * (figures["int8"][name]["weighted_f1"]
                                                                           - figures["float"][name]["weighted_f1"]), 2)}
                              for name in figures["float"]}
+            if write:
+                write_int8_record(source, snapshot, sets)
     return results
+
+
+def write_int8_record(folder: Path, snapshot: Path, sets: dict) -> None:
+    from resonance.classifiers.bundle import INT8_RECORD
+
+    worst = min(min(row["delta_macro_points"], row["delta_weighted_points"]) for row in sets.values())
+    config = json.loads((snapshot / "config.json").read_text(encoding="utf-8"))
+    record = {"weights_sha256": config.get("weights_sha256"), "split": "test", "sets": sets,
+              "worst_change_points": worst, "within_1_point": worst >= -1.0,
+              "measured": time.strftime("%Y-%m-%d"), "command": "python scripts/bench.py --accuracy --write"}
+    (folder / INT8_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"  wrote {folder / INT8_RECORD} (worst change {worst:+.2f} points)", file=sys.stderr)
 
 
 def print_accuracy(results: dict) -> None:
     print("\n## int8 against float: F1 on each model card's test split (points = F1 x 100)")
-    print("| model | set/head | macro F1 float -> int8 | weighted F1 float -> int8 | worst loss | within 1 point |")
-    print("|---|---|---|---|---|---|")
+    print("| model | set/head | n | macro F1 float -> int8 | weighted F1 float -> int8 | worst change | within 1 point |")
+    print("|---|---|---|---|---|---|---|")
     for item, sets in results.items():
         for name, row in sets.items():
             worst = min(row["delta_macro_points"], row["delta_weighted_points"])
-            print(f"| {item} | {name} | {row['float_macro_f1']:.4f} -> {row['int8_macro_f1']:.4f} | "
+            print(f"| {item} | {name} | {row['n']} | {row['float_macro_f1']:.4f} -> {row['int8_macro_f1']:.4f} | "
                   f"{row['float_weighted_f1']:.4f} -> {row['int8_weighted_f1']:.4f} | {worst:+.2f} | "
                   f"{'yes' if worst >= -1.0 else 'NO'} |")
 
@@ -353,15 +391,24 @@ def print_table(name: str, result: dict) -> None:
              verdict(changed["wall_s"], TARGETS["changed_s"])),
         ]
     for task, row in classifiers.items():
+        precision = "int8" if row["int8"] else "float"
         rows += [
-            (f"{task}: lines/s in pipeline | bare forward ({row['lines']} lines)",
+            (f"{task} ({precision}): lines/s in pipeline | bare forward ({row['lines']} lines)",
              f"{row['pipeline_lines_per_s']:g} | {row['bare_forward_lines_per_s']:g}", "", ""),
             (f"{task}: pipeline overhead x", row["overhead_x"], f"<= {TARGETS['overhead']:g}",
              verdict(row["overhead_x"], TARGETS["overhead"])),
-            (f"{task}: naive one-at-a-time lines/s ({row['naive_sample']} lines)", row["naive_lines_per_s"], "", ""),
-            (f"{task}: speedup vs naive x", row["speedup_vs_naive_x"], f">= {TARGETS['naive_speedup']:g}",
-             verdict(row["speedup_vs_naive_x"], TARGETS["naive_speedup"], lower_is_better=False)),
         ]
+        for naive in ("float", "int8"):
+            if f"naive_{naive}_lines_per_s" not in row:
+                continue
+            rows += [
+                (f"{task}: naive {naive}, one line a call: lines/s ({row['naive_sample']} lines)",
+                 row[f"naive_{naive}_lines_per_s"], "", ""),
+                (f"{task}: speedup vs naive {naive} x", row[f"speedup_vs_naive_{naive}_x"],
+                 f">= {TARGETS['naive_speedup']:g}" if naive == "float" else "",
+                 verdict(row[f"speedup_vs_naive_{naive}_x"], TARGETS["naive_speedup"], lower_is_better=False)
+                 if naive == "float" else ""),
+            ]
     width = max(len(r[0]) for r in rows) if rows else 10
     print(f"\n## {name}")
     print(f"| {'measure':<{width}} | value | target | |")
@@ -374,7 +421,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--series", default="zh,en", help="zh, en or zh,en (default)")
     parser.add_argument("--models-dir", default=None, help="folder of model folders (default: the shipped ones)")
-    parser.add_argument("--int8", action="store_true", help="int8 encoders in the CLI runs and in-process")
+    parser.add_argument("--precision", choices=("auto", "float", "int8"), default="auto",
+                        help="auto (the pipeline's default: int8 where int8.json allows it), float or int8")
     parser.add_argument("--zh-episodes", type=int, default=100, help="episodes of the Chinese series")
     parser.add_argument("--en-episodes", type=int, default=60, help="episodes of the English series")
     parser.add_argument("--repeat", type=int, default=1, help="cold runs per series (the fastest is kept)")
@@ -386,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accuracy", nargs="?", const=",".join(ACCURACY_TASKS), default=None,
                         help="only measure int8 against float with `resonance evaluate` (default: every "
                              "shipped classifier, or a list like emotion:en,narrative:zh)")
+    parser.add_argument("--write", action="store_true",
+                        help="with --accuracy: record the figures in each model folder's int8.json")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 
@@ -394,14 +444,16 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     if args.models_dir:
         env["RESONANCE_MODELS"] = str(Path(args.models_dir).resolve())
-    flags = ["--int8"] if args.int8 else ["--no-int8"]
-    report = {"machine_before": machine(), "int8": args.int8, "series": {}}
+    int8 = {"auto": None, "float": False, "int8": True}[args.precision]
+    flags = {"auto": [], "float": ["--no-int8"], "int8": ["--int8"]}[args.precision]
+    env.pop("RESONANCE_INT8", None)
+    report = {"machine_before": machine(), "precision": args.precision, "series": {}}
     print(f"machine: {report['machine_before']}  (2-core boxes shared with training: expect noise)",
           file=sys.stderr)
     if args.accuracy:
         models_dir = Path(args.models_dir or env.get("RESONANCE_MODELS") or ROOT / "models").resolve()
         try:
-            report["accuracy"] = accuracy_measures(args.accuracy.split(","), models_dir, work, env)
+            report["accuracy"] = accuracy_measures(args.accuracy.split(","), models_dir, work, env, args.write)
         finally:
             if args.keep is None:
                 shutil.rmtree(work, ignore_errors=True)
@@ -420,10 +472,10 @@ def main(argv: list[str] | None = None) -> int:
                 result["cli"] = cli_measures(series, lang, work / lang, env, flags, args.repeat)
             if not args.skip_classifiers:
                 print(f"[{lang}] classifiers in process ...", file=sys.stderr)
-                result["classifiers"] = classifier_measures(series, env.get("RESONANCE_MODELS"), args.int8,
+                result["classifiers"] = classifier_measures(series, env.get("RESONANCE_MODELS"), int8,
                                                             args.naive_lines)
             report["series"][lang] = result
-            print_table(f"{lang}: {series.name} ({result['bytes']:,} bytes){' int8' if args.int8 else ''}", result)
+            print_table(f"{lang}: {series.name} ({result['bytes']:,} bytes), precision {args.precision}", result)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

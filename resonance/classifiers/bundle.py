@@ -17,29 +17,44 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TASKS = ("emotion", "narrative", "cultural")
 
 
+INT8_RECORD = "int8.json"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ModelError(f"unreadable {path.name}: {err}", source=str(path)) from None
+    if not isinstance(value, dict):
+        raise ModelError(f"{path.name} must hold a JSON object", source=str(path))
+    return value
+
+
 def default_models_dir() -> Path:
     return Path(os.environ.get("RESONANCE_MODELS") or PROJECT_ROOT / "models")
 
 
 class ShippedModels:
-    """``int8``: run the encoders dynamically quantised (see classifiers/predict.py); None reads
-    ``RESONANCE_INT8``. The versions then carry ``+int8``, so cached results of the float and the
-    int8 models are never mixed."""
+    """``int8``: True runs every encoder dynamically quantised to int8 (classifiers/predict.py),
+    False none; None reads ``RESONANCE_INT8`` and, where that is unset, uses int8 for exactly the
+    models whose folder holds an ``int8.json`` that records, for these weights, an accuracy cost
+    within 1 F1 point (written by ``scripts/bench.py --accuracy --write``). A model run in int8
+    has ``+int8`` in its version, so cached float and int8 results are never mixed."""
 
-    _shared: dict[tuple[Path, bool], "ShippedModels"] = {}
+    _shared: dict[tuple[Path, bool | None], "ShippedModels"] = {}
     _lock = threading.Lock()
 
     def __init__(self, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None):
-        from resonance.classifiers.predict import int8_default  # light: no torch at import
+        from resonance.classifiers.predict import int8_setting  # light: no torch at import
 
         self.models_dir = Path(models_dir) if models_dir else default_models_dir()
-        self.int8 = int8_default() if int8 is None else int8
+        self.int8 = int8_setting() if int8 is None else int8
 
     @classmethod
     def shared(cls, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None) -> "ShippedModels":
-        from resonance.classifiers.predict import int8_default
+        from resonance.classifiers.predict import int8_setting
 
-        key = (Path(models_dir) if models_dir else default_models_dir(), int8_default() if int8 is None else int8)
+        key = (Path(models_dir) if models_dir else default_models_dir(), int8_setting() if int8 is None else int8)
         with cls._lock:
             if key not in cls._shared:
                 cls._shared[key] = cls(*key)
@@ -55,14 +70,20 @@ class ShippedModels:
     def versions_for(self, language: str) -> dict[str, str]:
         versions = {}
         for task in TASKS:
-            path = self.folder(task, language) / "config.json"
-            try:
-                config = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as err:
-                raise ModelError(f"unreadable config.json: {err}", source=str(path)) from None
+            config = _read_json(self.folder(task, language) / "config.json")
             versions[config.get("name", task)] = str(config.get("weights_sha256", ""))[:12] + (
-                "+int8" if self.int8 else "")
+                "+int8" if self.runs_int8(task, language) else "")
         return versions
+
+    def runs_int8(self, task: str, language: str) -> bool:
+        if self.int8 is not None:
+            return self.int8
+        folder = self.folder(task, language)
+        if not (folder / INT8_RECORD).is_file():
+            return False
+        record = _read_json(folder / INT8_RECORD)
+        return (record.get("within_1_point") is True
+                and record.get("weights_sha256") == _read_json(folder / "config.json").get("weights_sha256"))
 
     def _model(self, task: str, language: str):
         # Before torch loads OpenMP: idle OpenMP threads then sleep instead of spinning, which on a
@@ -70,7 +91,7 @@ class ShippedModels:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from resonance.classifiers.predict import load_cached
 
-        return load_cached(self.folder(task, language), int8=self.int8)
+        return load_cached(self.folder(task, language), int8=self.runs_int8(task, language))
 
     # ----- emotional -----
     def emotion(self, language, texts, contexts):

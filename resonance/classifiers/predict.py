@@ -5,8 +5,9 @@ and returned in the caller's order. Models are loaded once per process (``load_c
 pipeline that scores many episodes reads each folder once.
 
 ``int8=True`` gives a copy of the model whose encoder Linear layers are dynamically quantised to
-int8 (about twice as fast on CPU; the heads stay float). It is off unless asked for, or unless
-``RESONANCE_INT8=1``: the measured accuracy cost is in docs/performance.md.
+int8 (about twice as fast on CPU; the heads stay float). ``load_cached`` gives it when asked, or
+when ``RESONANCE_INT8=1``; the pipeline's own default is per model (classifiers/bundle.py), and
+the measured accuracy cost is in docs/performance.md.
 """
 from __future__ import annotations
 
@@ -21,8 +22,14 @@ _LOCK = threading.RLock()
 INT8_ENV = "RESONANCE_INT8"
 
 
-def int8_default() -> bool:
-    return os.environ.get(INT8_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+def int8_setting() -> bool | None:
+    """``RESONANCE_INT8``: 1 forces int8, 0 forces float; unset (None) leaves it to the caller."""
+    value = os.environ.get(INT8_ENV, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
 
 
 def load_cached(path: str | Path, int8: bool | None = None):
@@ -31,7 +38,7 @@ def load_cached(path: str | Path, int8: bool | None = None):
     from resonance.classifiers.registry import load
     from resonance.errors import ModelError
 
-    int8 = int8_default() if int8 is None else int8
+    int8 = bool(int8_setting()) if int8 is None else int8
     folder = Path(path).resolve()
     try:
         stat = (folder / WEIGHTS).stat()

@@ -27,7 +27,7 @@ class ScriptScorer:
     """A Ray Data actor: the models, loaded once per worker, and one ``score_path`` per path."""
 
     def __init__(self, config: Config, calibration=None, use_cache: bool = False, models=None,
-                 int8: bool = False, cache_dir: str | None = None):
+                 int8: bool | None = None, cache_dir: str | None = None):
         if cache_dir:
             os.environ["RESONANCE_CACHE_DIR"] = cache_dir
         if models is None:
@@ -73,17 +73,17 @@ def score_paths(paths: list, *, config: Config, models=None, calibration=None, u
         return Report()
     if models is None:
         from resonance.classifiers.bundle import default_models_dir
-        from resonance.classifiers.predict import int8_default
+        from resonance.classifiers.predict import int8_setting
 
         # resolved here, so every worker reads the same folder and precision as this process
         config = config.with_overrides(models_dir=str(config.models_dir or default_models_dir()))
-        int8 = int8_default() if int8 is None else int8
+        int8 = int8_setting() if int8 is None else int8
     started_here = not ray.is_initialized()
     if started_here:
         _init(ray)
     try:
         rows = _run(ray, [str(p) for p in paths], workers, on_progress, dict(
-            config=config, calibration=calibration, use_cache=use_cache, models=models, int8=bool(int8),
+            config=config, calibration=calibration, use_cache=use_cache, models=models, int8=int8,
             cache_dir=os.environ.get("RESONANCE_CACHE_DIR")))
     finally:
         if started_here:
@@ -111,7 +111,7 @@ def _run(ray, paths: list[str], workers: int | None, on_progress, scorer_args: d
 
     context = DataContext.get_current()
     context.enable_progress_bars = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # its per-run INFO and progress notices
     cpus = int(ray.cluster_resources().get("CPU", 1))
     size = max(1, min(workers or cpus, len(paths)))
     items = [{"index": i, "path": path} for i, path in enumerate(paths)]
