@@ -111,7 +111,7 @@ def training_data(lang: str, root=None, extra: Sequence[str] = (), limit: int | 
 def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Sequence[str] = (),
           limit: int | None = None, extra_limit: int | None = None, trainable_layers: int = 2,
           pooling: str = "text_mean", encoder: dict | None = None, dtype: str = "float16",
-          command: str = ""):
+          adjust_priors: bool = True, command: str = ""):
     """Train the emotion model for ``lang`` and save it to ``out_dir``; returns TrainResult."""
     setup = setup_for(lang)
     from resonance.classifiers.emotion_card import render_card
@@ -132,10 +132,12 @@ def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Se
     train_examples, dev_examples = training_data(lang, root, extra, limit, extra_limit)
     result = fit(model, train_examples, dev_examples, settings)
     branches = [_tune_branch(model, setup, head, result, settings, root, limit) for head in setup.branch_heads]
+    adjustments = _adjust_priors(model, setup, result, branches, root, limit) if adjust_priors else []
     training = {"settings": settings.to_dict(), "extra_sources": list(extra), "limit": limit,
                 "extra_limit": extra_limit, "history": result.history, "best_epoch": result.best_epoch,
                 "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,
-                "train_counts": result.train_counts, "branches": branches, "command": command}
+                "train_counts": result.train_counts, "branches": branches, "prior_adjustment": adjustments,
+                "command": command}
     config = {**model.to_config(), "weights_dtype": dtype, "training": training}
     model.save(out_dir, render_card(lang, config), dtype=dtype, extra_config={"training": training})
     return result
@@ -161,6 +163,18 @@ def _tune_branch(model, setup: EmotionSetup, head: str, joint, settings, root, l
     return {"head": head, "layers": 1, "train_examples": len(train_examples), "dev_before": before,
             "dev_after": result.best_dev_score, "kept": kept, "history": result.history,
             "minutes": result.minutes, "train_counts": result.train_counts.get(head, {})}
+
+
+def _adjust_priors(model, setup: EmotionSetup, joint, branches: list[dict], root, limit) -> list[dict]:
+    """Logit adjustment per head, tau chosen on the head's dev split (see train.adjust_for_priors)."""
+    from resonance.classifiers.train import adjust_for_priors
+
+    counts = dict(joint.train_counts)
+    for branch in branches:
+        if branch["kept"]:
+            counts[branch["head"]] = branch["train_counts"]
+    return [adjust_for_priors(model, s.head, s.load("dev", root)[:limit], counts.get(s.head, {}))
+            for s in setup.eval_sets]
 
 
 # ----- evaluate -----

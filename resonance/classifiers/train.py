@@ -277,3 +277,45 @@ def _loss(logits: dict, heads: list[str], targets: list[int], class_weights: dic
         total = total + head_weights.get(head, 1.0) * loss
     return total / len(heads)
 
+
+
+def dev_logits(model, encoded: _Encoded, head: str, batch_size: int = 128):
+    """Logits of ``head`` for every example of ``encoded`` (eval mode), as a numpy array."""
+    import numpy as np
+    import torch
+
+    model.eval()
+    rows: list = [None] * len(encoded.targets)
+    order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
+            logits = model.forward_top(hidden, mask, types, features, heads=[head])[head]
+            for row, i in enumerate(chunk):
+                rows[i] = logits[row].numpy()
+    return np.stack(rows)
+
+
+def adjust_for_priors(model, head: str, dev: Sequence[Example], train_counts: dict[str, int],
+                      taus: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)) -> dict:
+    """Logit adjustment (Menon et al. 2021, "Long-tail learning via logit adjustment"): subtract
+    ``tau * log(prior)`` from the head's bias, where the prior is the head's training label
+    distribution, so rare feelings are not drowned by neutral. ``tau`` is the one number chosen,
+    on dev weighted F1; tau = 0 leaves the head as it was."""
+    import numpy as np
+    import torch
+    from sklearn.metrics import f1_score
+
+    labels = model.head_labels[head]
+    counts = np.array([max(train_counts.get(label, 0), 1) for label in labels], dtype=np.float64)
+    log_prior = np.log(counts / counts.sum())
+    encoded = encode_examples(model, [e for e in dev if e.head == head])
+    logits = dev_logits(model, encoded, head)
+    scores = {tau: round(float(f1_score(encoded.targets, (logits - tau * log_prior).argmax(axis=1),
+                                        average="weighted", zero_division=0)), 4) for tau in taus}
+    best = max(taus, key=lambda tau: (scores[tau], -tau))  # ties: the smaller change
+    with torch.no_grad():
+        model.heads[head].bias -= torch.as_tensor(best * log_prior, dtype=model.heads[head].bias.dtype)
+    log.info("prior adjustment %s: tau %.2f, dev weighted F1 by tau %s", head, best, scores)
+    return {"head": head, "tau": best, "dev_weighted_f1_by_tau": {str(k): v for k, v in scores.items()}}

@@ -52,6 +52,8 @@ def train_emotion(
     encoder: Annotated[Optional[str], typer.Option(
         help="Encoder folder for zh (default models/encoder-zh).")] = None,
     dtype: Annotated[str, typer.Option(help="Stored weight type: float16 or float32.")] = "float16",
+    adjust_priors: Annotated[bool, typer.Option(
+        help="Logit adjustment per head, its strength chosen on dev.")] = True,
     datasets: DatasetsOption = None,
 ) -> None:
     """Train an emotion model (English: MELD + EmoryNLP heads on MiniLM; Chinese: CPED on models/encoder-zh)."""
@@ -67,7 +69,8 @@ def train_emotion(
         folder = out or emotion.default_model_dir(lang)
         result = emotion.train(lang, folder, settings, root=datasets, extra=extra or (), limit=limit,
                                extra_limit=extra_limit, trainable_layers=trainable_layers, pooling=pooling,
-                               encoder=spec, dtype=dtype, command=_command_line())
+                               encoder=spec, dtype=dtype, adjust_priors=adjust_priors,
+                               command=_command_line())
     except (ResonanceError, ValueError) as err:
         _fail(err)
     typer.echo(json.dumps({"model": str(folder), "best_epoch": result.best_epoch,
