@@ -326,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     seasons = season_cv(rows)
     timings["fit_s"] = round(time.perf_counter() - start, 1)
 
+    versions = [dict(v) for v in sorted({tuple(sorted(s.models.items())) for s in report.scripts})]
+    if len(versions) > 1:
+        print(f"warning: the episodes were scored by {len(versions)} different model sets", file=sys.stderr)
     m = calibration.metrics
     spread = {k: {"mean": round(statistics.fmean(s[k] for s in shuffles), 4),
                   "sd": round(statistics.pstdev(s[k] for s in shuffles), 4)}
@@ -333,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     top = sorted(calibration.coefficients.items(), key=lambda kv: -abs(kv[1]))[:8]
     results = {
         "episodes_in_outcomes": len(files), "episodes_scored": len(report.scripts), "errors": list(report.errors), "join": join,
-        "models": {k: v for s in report.scripts[:1] for k, v in s.models.items()},
+        "models": versions,
         "kfold": m, "kfold_repeats": {"seeds": args.repeats, **spread},
         "leave_one_season_out": seasons,
         "top_coefficients": [{"feature": k, "coefficient": round(v, 4)} for k, v in top],

@@ -51,6 +51,7 @@ class EmotionSetup:
     # shared layers (they share episodes with another head's test set) still reach a branch
     # that no other head reads. Kept only if the head's dev score improves.
     branch_heads: tuple[str, ...] = ()
+    fusion_name: str | None = None  # registered name of the model fused with n-gram scorers
 
 
 SETUPS = {
@@ -60,6 +61,7 @@ SETUPS = {
         eval_sets=(EvalSet("meld", "emotion", data.load_meld), EvalSet("emorynlp", "emorynlp", data.load_emorynlp)),
         extra_train={"goemotions": data.load_goemotions_ekman},
         branch_heads=("emorynlp",),
+        fusion_name="emotion.en.fusion.v1",
     ),
     "zh": EmotionSetup(
         name="emotion.zh.v1", encoder={"kind": "folder", "path": "encoder-zh"},
@@ -199,6 +201,12 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
                                       heads=[eval_set.head])[eval_set.head]
         predicted = [labels[i] for i in probabilities.argmax(axis=1)]
         entry = {"head": eval_set.head, "model": classification_metrics([e.label for e in examples], predicted, labels)}
+        if hasattr(model, "neural"):  # a fused model: also the transformer alone
+            alone = predict_proba(model.neural, [e.text for e in examples], [e.context for e in examples],
+                                  heads=[eval_set.head])[eval_set.head]
+            entry["transformer"] = classification_metrics(
+                [e.label for e in examples], [labels[i] for i in alone.argmax(axis=1)], labels)
+            entry["fusion_weight"] = model.weights.get(eval_set.head, 0.0)
         if baseline:
             train_set, dev_set = eval_set.load("train", root), eval_set.load("dev", root)
             tfidf = TfidfBaseline(lang).fit([e.text for e in train_set], [e.label for e in train_set],
@@ -209,6 +217,56 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
         report["sets"][eval_set.name] = entry
         log.info("%s %s: weighted F1 %.4f", eval_set.name, split, entry["model"]["weighted_f1"])
     return report
+
+
+def add_fusion(lang: str, model_dir: str | Path | None = None, *, root=None, limit: int | None = None,
+               command: str = "") -> dict:
+    """Fuse a trained model's heads with TF-IDF + LR scorers, in place.
+
+    Each eval set's scorer is the baseline itself (fit on that set's official train split, C and
+    class weights chosen on its dev split); the mixing weight is chosen on the same dev split.
+    Heads whose best weight is 0 stay unfused. Returns the per-head choices."""
+    import json
+
+    from resonance.classifiers import registry
+    from resonance.classifiers.baseline import TfidfBaseline
+    from resonance.classifiers.emotion_card import render_card
+    from resonance.classifiers.fusion import FusedClassifier, choose_weight
+    from resonance.classifiers.ngram_text import TfidfScorer
+    from resonance.classifiers.predict import predict_proba
+
+    setup = setup_for(lang)
+    if not setup.fusion_name:
+        raise ConfigError(f"no fusion is defined for {lang}")
+    folder = Path(model_dir) if model_dir else default_model_dir(lang)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    neural = registry.load(folder)
+    neural = getattr(neural, "neural", neural)
+    scorers, weights, choices = {}, {}, {}
+    for eval_set in setup.eval_sets:
+        train_set, dev_set = eval_set.load("train", root)[:limit], eval_set.load("dev", root)[:limit]
+        baseline = TfidfBaseline(lang).fit([e.text for e in train_set], [e.label for e in train_set],
+                                           [e.text for e in dev_set], [e.label for e in dev_set])
+        scorer = TfidfScorer.from_baseline(baseline)
+        labels = neural.head_labels[eval_set.head]
+        probabilities = predict_proba(neural, [e.text for e in dev_set], [e.context for e in dev_set],
+                                      heads=[eval_set.head])[eval_set.head]
+        weight, scores = choose_weight(probabilities, scorer.log_proba([e.text for e in dev_set], labels),
+                                       [labels.index(e.label) for e in dev_set])
+        choices[eval_set.head] = {"weight": weight, "dev_weighted_f1_by_weight": {str(k): v for k, v in scores.items()},
+                                  "ngram": baseline.describe()}
+        log.info("fusion %s: weight %.1f, dev weighted F1 by weight %s", eval_set.head, weight, scores)
+        if weight > 0:
+            scorers[eval_set.head], weights[eval_set.head] = scorer, weight
+    training = {**config.get("training", {}), "fusion": choices, "fusion_command": command}
+    if scorers:
+        for stale in folder.glob("ngram_*.json"):
+            stale.unlink()
+        fused = FusedClassifier(neural, scorers, weights, setup.fusion_name)
+        dtype = config.get("weights_dtype", "float16")
+        card_config = {**neural.to_config(), "name": setup.fusion_name, "weights_dtype": dtype, "training": training}
+        fused.save(folder, render_card(lang, card_config), dtype=dtype, extra_config={"training": training})
+    return choices
 
 
 def _config_name(folder: Path) -> str:

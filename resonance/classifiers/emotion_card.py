@@ -122,6 +122,8 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
 |---|---|---|---|
 {history}
 {branch_text(training.get("branches", []))}
+{adjustment_text(training.get("prior_adjustment", []))}
+{fusion_text(training.get("fusion", {}), training.get("fusion_command", ""))}
 
 ## Library versions (at save time)
 {versions}
@@ -146,18 +148,45 @@ def branch_text(branches: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def adjustment_text(adjustments: list[dict]) -> str:
+    if not adjustments:
+        return ""
+    parts = ", ".join(f"`{a['head']}` tau {a['tau']}" for a in adjustments)
+    return ("\nLogit adjustment (Menon et al. 2021): each head's bias minus tau * log(training label prior), "
+            f"tau chosen on dev weighted F1: {parts}.")
+
+
+def fusion_text(fusion: dict, command: str) -> str:
+    if not fusion:
+        return ""
+    lines = [f"\nFusion with TF-IDF + LR n-gram scorers (`{command}`): per head, "
+             "log p = (1 - w) log p_transformer + w log p_ngram, w chosen on dev weighted F1; the scorer "
+             "is the baseline itself (official train split, C and class weights chosen on dev).\n",
+             "| head | chosen w | dev weighted F1 by w | n-gram model |", "|---|---|---|---|"]
+    for head, choice in fusion.items():
+        ngram = choice["ngram"]
+        lines.append(f"| {head} | {choice['weight']} | {json.dumps(choice['dev_weighted_f1_by_weight'])} | "
+                     f"{ngram['features']}, C={ngram['C']}, class_weight={ngram['class_weight']} |")
+    return "\n".join(lines)
+
+
 def render_metrics(report: dict, eval_command: str = "") -> str:
     lines = []
     if eval_command:
         lines.append(f"Produced by `{eval_command}` on the official `{report['split']}` splits.\n")
-    lines += ["| test set | head | n | model weighted F1 | model macro F1 | TF-IDF+LR weighted F1 | "
-              "TF-IDF+LR macro F1 | difference (weighted) |",
-              "|---|---|---|---|---|---|---|---|"]
+    fused = any("transformer" in entry for entry in report["sets"].values())
+    lines += ["| test set | head | n | shipped model weighted F1 | macro F1 | "
+              + ("transformer alone weighted F1 | macro F1 | " if fused else "")
+              + "TF-IDF+LR weighted F1 | macro F1 | shipped - TF-IDF (weighted) |",
+              "|---|---|---|---|---|" + ("---|---|" if fused else "") + "---|---|---|"]
     for name, entry in report["sets"].items():
-        model, baseline = entry["model"], entry.get("baseline")
-        lines.append(f"| {name} | {entry['head']} | {model['n']} | {model['weighted_f1']:.3f} | {model['macro_f1']:.3f} | "
-                     + (f"{baseline['weighted_f1']:.3f} | {baseline['macro_f1']:.3f} | {entry['delta_weighted_f1']:+.3f} |"
-                        if baseline else "- | - | - |"))
+        model, baseline, alone = entry["model"], entry.get("baseline"), entry.get("transformer")
+        row = f"| {name} | {entry['head']} | {model['n']} | {model['weighted_f1']:.3f} | {model['macro_f1']:.3f} | "
+        if fused:
+            row += f"{alone['weighted_f1']:.3f} | {alone['macro_f1']:.3f} | " if alone else "- | - | "
+        row += (f"{baseline['weighted_f1']:.3f} | {baseline['macro_f1']:.3f} | {entry['delta_weighted_f1']:+.3f} |"
+                if baseline else "- | - | - |")
+        lines.append(row)
     for name, entry in report["sets"].items():
         per_label = ", ".join(f"{label} {m['f1']:.2f}" for label, m in entry["model"]["per_label"].items())
         lines.append(f"\n{name} per-label F1 (model): {per_label}.")

@@ -101,6 +101,8 @@ def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]]
     import numpy as np
     import torch
 
+    if hasattr(model, "predict_heads"):  # a composite model (fusion.FusedClassifier) predicts itself
+        return model.predict_heads(texts, contexts, features, heads, batch_size)
     heads = list(heads or model.head_labels)
     if hasattr(model, "predict_heads"):  # a model that needs more than forward() (the zh n-gram fusion)
         return model.predict_heads(list(texts), [tuple(c) for c in contexts] if contexts is not None else None,

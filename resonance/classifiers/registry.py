@@ -18,7 +18,7 @@ T = TypeVar("T")
 _REGISTRY: dict[str, type] = {}
 # Modules whose import registers names; imported on the first lookup of an unknown name so that
 # importing this module stays cheap. A module that defines a new model class adds itself here.
-PROVIDERS = ["resonance.classifiers.model", "resonance.classifiers.emotion_zh"]
+PROVIDERS = ["resonance.classifiers.model", "resonance.classifiers.fusion", "resonance.classifiers.emotion_zh"]
 
 
 def register(*names: str) -> Callable[[T], T]:

@@ -6,15 +6,17 @@ Each actor of the pool loads the models once (on its first script) and keeps the
 script it is handed; a script is scored exactly as the local engine scores it (one
 ``pipeline.score_path`` call), so the Report is the same, byte for byte, in the input order.
 
-``ray.init()`` is called without an address, so ``RAY_ADDRESS`` (or a running local cluster)
-decides where the work goes; with neither, a local Ray is started and stopped again. The paths
-and the models folder must be readable on every node (a shared file system), and with the result
-cache on, each node keeps its own cache (``RESONANCE_CACHE_DIR`` is passed on when set).
+``ray.init()`` is called without an address, so ``RAY_ADDRESS`` (else a Ray already running on
+this machine) decides where the work goes; with neither, a local Ray is started and stopped again. The paths
+and the models folder must be readable on every node (a shared file system), relative paths are
+read from the driver's working folder; with the result cache on, each node keeps its own cache
+(``RESONANCE_CACHE_DIR`` is passed on when set).
 """
 from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from resonance.config import Config
 from resonance.errors import ConfigError, ResonanceError
@@ -27,7 +29,9 @@ class ScriptScorer:
     """A Ray Data actor: the models, loaded once per worker, and one ``score_path`` per path."""
 
     def __init__(self, config: Config, calibration=None, use_cache: bool = False, models=None,
-                 int8: bool | None = None, cache_dir: str | None = None):
+                 int8: bool | None = None, cache_dir: str | None = None, cwd: str | None = None):
+        if cwd and os.path.isdir(cwd):  # relative paths mean what they meant to the driver
+            os.chdir(cwd)
         if cache_dir:
             os.environ["RESONANCE_CACHE_DIR"] = cache_dir
         if models is None:
@@ -76,7 +80,7 @@ def score_paths(paths: list, *, config: Config, models=None, calibration=None, u
         from resonance.classifiers.predict import int8_setting
 
         # resolved here, so every worker reads the same folder and precision as this process
-        config = config.with_overrides(models_dir=str(config.models_dir or default_models_dir()))
+        config = config.with_overrides(models_dir=str(Path(config.models_dir or default_models_dir()).resolve()))
         int8 = int8_setting() if int8 is None else int8
     started_here = not ray.is_initialized()
     if started_here:
@@ -84,7 +88,7 @@ def score_paths(paths: list, *, config: Config, models=None, calibration=None, u
     try:
         rows = _run(ray, [str(p) for p in paths], workers, on_progress, dict(
             config=config, calibration=calibration, use_cache=use_cache, models=models, int8=int8,
-            cache_dir=os.environ.get("RESONANCE_CACHE_DIR")))
+            cache_dir=os.environ.get("RESONANCE_CACHE_DIR"), cwd=os.getcwd()))
     finally:
         if started_here:
             ray.shutdown()
@@ -100,10 +104,8 @@ def score_paths(paths: list, *, config: Config, models=None, calibration=None, u
 
 
 def _init(ray) -> None:
-    options = dict(logging_level=logging.WARNING, log_to_driver=False)
-    if not os.environ.get("RAY_ADDRESS"):
-        options["include_dashboard"] = False  # only for a Ray started here
-    ray.init(**options)
+    # no address: RAY_ADDRESS, else a Ray already running on this machine, else a new local one
+    ray.init(logging_level=logging.WARNING, log_to_driver=False)
 
 
 def _run(ray, paths: list[str], workers: int | None, on_progress, scorer_args: dict) -> list[dict]:

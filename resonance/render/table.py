@@ -34,6 +34,13 @@ def print_report(report: Report, console, evidence: int = 1) -> None:
             console.print(f"weakest episodes: {', '.join(map(str, script.series.weakest))}")
         if evidence:
             for ep in script.episodes:
-                for e in ep.evidence[: evidence * 3]:
+                per_dimension: dict[str, int] = {}
+                for e in ep.evidence:
+                    per_dimension[e.dimension] = per_dimension.get(e.dimension, 0) + 1
+                    if per_dimension[e.dimension] > evidence:
+                        continue
                     console.print(f"  ep {ep.number} L{e.line} [dim]{e.dimension}[/]: {e.text[:60]}  "
                                   f"[dim]({e.reason})[/]", highlight=False)
+                for flag in ep.flags:
+                    where = f" (line {flag.line})" if flag.line else ""
+                    console.print(f"  ep {ep.number} [red]{flag.code}[/]{where}: {flag.message}", highlight=False)
