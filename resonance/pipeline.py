@@ -64,15 +64,22 @@ def score_script(script: Script, models, config: Config,
 
 
 def score(path_or_text, *, config: Config | None = None, models=None,
-          calibration: Calibration | None = None) -> Report:
-    """Score one path (file or folder) or a script text. Raises ResonanceError on bad input."""
+          calibration: Calibration | None = None, use_cache: bool = True) -> Report:
+    """Score one path (file or folder) or a script text. Raises ResonanceError on bad input.
+
+    With ``use_cache`` (the default) episodes seen before are answered from the result cache."""
     import resonance
 
     config = config or load_config()
     script = resonance.parse(Path(path_or_text) if isinstance(path_or_text, os.PathLike) else path_or_text,
                              **({"max_bytes": config.max_bytes} if _is_path(path_or_text) else {}))
     models = models or default_models(config)
-    return Report(scripts=(score_script(script, models, config, calibration),))
+    cache = None
+    if use_cache:
+        from resonance.cache import ResultCache
+
+        cache = ResultCache()
+    return Report(scripts=(score_script(script, models, config, calibration, cache),))
 
 
 def score_paths(paths: list, *, config: Config, models=None, calibration: Calibration | None = None,

@@ -256,7 +256,8 @@ def classifier_measures(series: Path, models_dir: str | None, int8: bool | None,
     for task, args in timed.calls.items():
         texts, contexts, features, heads = model_inputs(task, args)
         model = load_cached(models.folder(task, script.language), int8=models.runs_int8(task, script.language))
-        bare = bare_forward_seconds(model, texts, contexts, features)
+        # a fused model (classifiers/fusion.py): the bare forward is its transformer's
+        bare = bare_forward_seconds(getattr(model, "neural", model), texts, contexts, features)
         step = max(1, len(texts) // naive_lines) if naive_lines else 1
         sample = list(range(0, len(texts), step))[:naive_lines or None]  # spread over the series
         # naive: the model as shipped (float), one line per call; and, where the pipeline ran it in

@@ -2,11 +2,13 @@
 
     python scripts/train_emotion.py                      # the shipped models/emotion-en
     python scripts/train_emotion.py --out /tmp/emo       # the same, elsewhere
+    python scripts/train_emotion.py --fuse-only models/emotion-en   # only the n-gram fusion step
     python scripts/train_emotion.py --sweep lr=5e-5,1e-4 --sweep-minutes 40
 
 The shipped run is `resonance train emotion --lang en` with SHIPPED below; it saves float32,
 then `--half` (default on) measures float16 against float32 on the dev sets and keeps float16
-only when the dev weighted F1 does not drop. `--sweep` trains one model per value on the same
+only when the dev weighted F1 does not drop; finally each head is fused with the TF-IDF + LR
+scorer (emotion.add_fusion, weights chosen on dev). `--sweep` trains one model per value on the same
 cached frozen-layer outputs and prints dev scores only; the test split is never read here.
 """
 from __future__ import annotations
@@ -39,6 +41,13 @@ def train_shipped(out: Path, half: bool) -> None:
                   dtype="float32", command=command)
     if half:
         keep_half_if_lossless(target, out)
+    fuse(out)
+
+
+def fuse(folder: Path) -> None:
+    from resonance.classifiers import emotion
+
+    emotion.add_fusion("en", folder, command=shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]]))
 
 
 def keep_half_if_lossless(float32_dir: Path, out: Path) -> None:
@@ -91,10 +100,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "emotion-en")
     parser.add_argument("--no-half", action="store_true", help="Store float32 without the float16 check.")
+    parser.add_argument("--fuse-only", type=Path, help="Only add the n-gram fusion to a trained folder.")
     parser.add_argument("--sweep", help="NAME=v1,v2,... over one TrainSettings field (dev only).")
     parser.add_argument("--sweep-minutes", type=float, default=40.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.fuse_only:
+        fuse(args.fuse_only)
+        return
     if args.sweep:
         name, values = args.sweep.split("=", 1)
         if name not in SHIPPED:

@@ -199,9 +199,26 @@ def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
     return model, tokenizer_folder
 
 
+def downstream_rows(results: dict) -> list[dict]:
+    """Before/after rows for the encoder card: every variant alone and fused, plus TF-IDF."""
+    rows = []
+    if "tfidf-emotion" in results:
+        t = results["tfidf-emotion"]
+        rows.append({"variant": "TF-IDF + LR (char 1-3-grams)", "test_weighted_f1": t["test_weighted_f1"],
+                     "test_macro_f1": t["test_macro_f1"], "dev_weighted_f1": t["dev_weighted_f1"]})
+    for name, r in results.items():
+        if name.startswith("tfidf"):
+            continue
+        e = r["figures"]["emotion"]
+        rows.append({"variant": f"{name} (transformer alone)", **e["alone"]})
+        rows.append({"variant": f"{name} + n-grams (w={e['fused']['weight']})",
+                     **{k: e["fused"][k] for k in ("test_weighted_f1", "test_macro_f1", "dev_weighted_f1")}})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", nargs="+", default=["tfidf", "random", "pretrained", "pretrained-mt"])
+    parser.add_argument("--variants", nargs="*", default=["tfidf", "random", "pretrained", "pretrained-mt"])
     parser.add_argument("--encoder", type=Path, default=ROOT / "models" / "encoder-zh")
     parser.add_argument("--datasets", type=Path, default=None)
     parser.add_argument("--epochs", type=int, default=5)
@@ -211,6 +228,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")
+    parser.add_argument("--encoder-card", action="store_true",
+                        help="rewrite the encoder's card with the before/after figures in results.json")
     parser.add_argument("--ship", type=Path, default=None, help="save the last transformer variant here")
     args = parser.parse_args()
     import torch
@@ -228,6 +247,11 @@ def main() -> None:
     for name in args.variants:
         if name != "tfidf":
             shipped = run_transformer(name, args, data, results, scorers)
+    if args.encoder_card:
+        from resonance.classifiers.zh_encoder_build import rewrite_encoder_card
+
+        rewrite_encoder_card(args.encoder, downstream_rows(json.loads(results_path.read_text(encoding="utf-8"))))
+        log(f"rewrote the card of {args.encoder}")
     if args.ship and shipped:
         model, tokenizer_folder = shipped
         card = emotion_card(results, name)

@@ -243,3 +243,44 @@ def test_a_branch_changes_only_its_own_head_and_survives_saving(encoder_dir, tmp
     model.save(tmp_path / "branched", "# tiny\n", dtype="float32")
     loaded = predict_proba(registry.load(tmp_path / "branched"), TEXTS, CONTEXTS)
     assert abs(loaded["other"] - after["other"]).max() < 1e-6
+
+
+def _tiny_baseline(lang="en"):
+    from resonance.classifiers.baseline import TfidfBaseline
+
+    texts = ["we won so happy", "i am so happy", "she cried", "so sad she cried", "we lost", "calm day",
+             "happy happy we won", "sad and lost"] * 3
+    labels = ["bright", "bright", "dark", "dark", "dark", "calm", "bright", "dark"] * 3
+    return TfidfBaseline(lang, Cs=(1.0, 4.0)).fit(texts, labels, texts[:8], labels[:8])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_exported_ngram_scorer_matches_scikit_learn(lang):
+    import numpy as np
+
+    from resonance.classifiers.ngram_text import TfidfScorer
+
+    baseline = _tiny_baseline(lang)
+    scorer = TfidfScorer.from_baseline(baseline)
+    texts = ["We WON!!  so happy", "she\tcried and lost", "", "unseen words only", "我们赢了"]
+    assert np.abs(scorer.log_proba(texts) - np.log(baseline.predict_proba(texts))).max() < 1e-9
+    again = TfidfScorer.from_parts(scorer.to_json(), scorer.tensors("p."), "p.")
+    assert np.abs(again.log_proba(texts) - scorer.log_proba(texts)).max() < 1e-5
+
+
+def test_fused_model_saves_loads_and_keeps_the_transformer_alone(encoder_dir, tmp_path):
+    from resonance.classifiers.fusion import FusedClassifier
+    from resonance.classifiers.ngram_text import TfidfScorer
+    from resonance.classifiers.predict import predict_proba
+
+    neural = tiny_model(encoder_dir)
+    scorer = TfidfScorer.from_baseline(_tiny_baseline())
+    fused = FusedClassifier(neural, {"mood": scorer}, {"mood": 0.9}, "emotion.en.fusion.v1")
+    alone = predict_proba(neural, TEXTS, CONTEXTS)
+    mixed = predict_proba(fused, TEXTS, CONTEXTS)
+    assert abs(mixed["other"] - alone["other"]).max() < 1e-6  # an unfused head is untouched
+    assert [LABELS[i] for i in mixed["mood"].argmax(axis=1)] == ["bright", "dark", "dark"]  # words now count
+    fused.save(tmp_path / "fused", "# fused\n", dtype="float32")
+    loaded = registry.load(tmp_path / "fused")
+    assert abs(predict_proba(loaded, TEXTS, CONTEXTS)["mood"] - mixed["mood"]).max() < 1e-5
+    assert abs(predict_proba(loaded.neural, TEXTS, CONTEXTS)["mood"] - alone["mood"]).max() < 1e-6

@@ -68,16 +68,23 @@ def quantize_int8(model):
     import torch
     from torch import nn
 
+    if not isinstance(model, nn.Module) and isinstance(getattr(model, "neural", None), nn.Module):
+        composite = copy.copy(model)  # a fusion.FusedClassifier: its transformer runs in int8
+        composite.neural = quantize_int8(model.neural)
+        return composite
     with warnings.catch_warnings():
         # torch.ao.quantization announces its move to torchao; quantize_dynamic still works
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        from torch.ao.quantization import quantize_dynamic
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
+        # one scale per output row: on emotion-en's MELD test lines, 92 % of argmaxes agree with
+        # float against 87 % with one scale per matrix, at the same speed
+        qconfig = per_channel_dynamic_qconfig
         base = getattr(model, "_encoder", None)
         shared = [item for item in (base, vars(model).get("tokenizer")) if item is not None]
         quantized = copy.deepcopy(model, memo={id(item): item for item in shared})
-        layers = {name for name, module in quantized.named_modules()
+        layers = {name: qconfig for name, module in quantized.named_modules()
                   if isinstance(module, nn.Linear) and not name.startswith("heads.")}
         quantize_dynamic(quantized, layers, dtype=torch.qint8, inplace=True)
         if base is not None:
@@ -85,7 +92,7 @@ def quantize_int8(model):
             with _LOCK:
                 if key not in _INT8_BASES:
                     _INT8_BASES[key] = dataclasses.replace(
-                        base, model=quantize_dynamic(base.model, {nn.Linear}, dtype=torch.qint8))
+                        base, model=quantize_dynamic(base.model, {nn.Linear: qconfig}, dtype=torch.qint8))
                 object.__setattr__(quantized, "_encoder", _INT8_BASES[key])
     quantized.eval()
     return quantized
@@ -104,9 +111,6 @@ def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]]
     if hasattr(model, "predict_heads"):  # a composite model (fusion.FusedClassifier) predicts itself
         return model.predict_heads(texts, contexts, features, heads, batch_size)
     heads = list(heads or model.head_labels)
-    if hasattr(model, "predict_heads"):  # a model that needs more than forward() (the zh n-gram fusion)
-        return model.predict_heads(list(texts), [tuple(c) for c in contexts] if contexts is not None else None,
-                                   heads, batch_size)
     out = {head: np.zeros((len(texts), len(model.head_labels[head])), dtype=np.float32) for head in heads}
     if not len(texts):
         return out

@@ -76,8 +76,12 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
         "Character-level for CJK (BERT-Chinese style: NFKC, lowercase, every CJK character one token, "
         "Latin words as WordPiece pieces), trained with `tokenizers` on the corpus. Measured:",
         tok_lines,
-        "The character kind was chosen: the multi-character WordPiece kind shortens sequences but "
-        "needs a vocabulary over twice as large, and each piece is seen far fewer times in a CPU budget.",
+        "The character kind was chosen: the multi-character WordPiece kind shortens sequences by a third "
+        "but needs a vocabulary 2.5 times as large (a bigger embedding table, each piece seen far fewer "
+        "times in a CPU budget). The shipped tokenizer.json is the one the weights were trained with: "
+        "retraining it from the same corpus picks the same kind of vocabulary but may order (and, at the "
+        "frequency cut-off, choose) rare characters differently, because `tokenizers` breaks frequency "
+        "ties in hash order.",
         "",
         "## Corpus and licenses",
         nc_line,

@@ -54,6 +54,8 @@ def train_emotion(
     dtype: Annotated[str, typer.Option(help="Stored weight type: float16 or float32.")] = "float16",
     adjust_priors: Annotated[bool, typer.Option(
         help="Logit adjustment per head, its strength chosen on dev.")] = True,
+    fuse: Annotated[bool, typer.Option(
+        help="Then fuse each head with the TF-IDF + LR scorer, weight chosen on dev (en).")] = False,
     datasets: DatasetsOption = None,
 ) -> None:
     """Train an emotion model (English: MELD + EmoryNLP heads on MiniLM; Chinese: CPED on models/encoder-zh)."""
@@ -71,6 +73,8 @@ def train_emotion(
                                extra_limit=extra_limit, trainable_layers=trainable_layers, pooling=pooling,
                                encoder=spec, dtype=dtype, adjust_priors=adjust_priors,
                                command=_command_line())
+        if fuse:
+            emotion.add_fusion(lang, folder, root=datasets, limit=limit, command=_command_line())
     except (ResonanceError, ValueError) as err:
         _fail(err)
     typer.echo(json.dumps({"model": str(folder), "best_epoch": result.best_epoch,
@@ -117,11 +121,13 @@ def _print_table(report: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"{report['name']} on {report['split']}")
-    for column in ("set", "head", "n", "model wF1", "model mF1", "TF-IDF wF1", "TF-IDF mF1", "diff"):
+    for column in ("set", "head", "n", "model wF1", "model mF1", "transformer wF1", "TF-IDF wF1", "TF-IDF mF1",
+                   "diff"):
         table.add_column(column)
     for name, entry in report["sets"].items():
-        m, b = entry["model"], entry.get("baseline")
+        m, b, t = entry["model"], entry.get("baseline"), entry.get("transformer")
         table.add_row(name, entry["head"], str(m["n"]), f"{m['weighted_f1']:.3f}", f"{m['macro_f1']:.3f}",
+                      f"{t['weighted_f1']:.3f}" if t else "-",
                       f"{b['weighted_f1']:.3f}" if b else "-", f"{b['macro_f1']:.3f}" if b else "-",
                       f"{entry['delta_weighted_f1']:+.3f}" if b else "-")
     Console().print(table)
