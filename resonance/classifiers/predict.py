@@ -48,7 +48,7 @@ def load_cached(path: str | Path, int8: bool | None = None):
     with _LOCK:
         model = _CACHE.get(key)
         if model is None:
-            model = quantize_int8(load_cached(folder, int8=False)) if int8 else load(folder)
+            model = quantize_int8(load(folder)) if int8 else load(folder)
             for stale in [k for k in _CACHE if k[0] == folder and k[1:3] != key[1:3]]:
                 del _CACHE[stale]
             _CACHE[key] = model
