@@ -142,6 +142,9 @@ def score(
         _err("--workers applies to --engine ray")
         raise typer.Exit(2)
     options = {"workers": workers} if workers is not None else {}
+    if format == "jsonl" and engine == "local":
+        _score_streaming_jsonl(list(paths), config, calibration, not no_cache, output)
+        return
     try:
         report = score_paths(list(paths), engine=engine, config=config, calibration=calibration,
                              use_cache=not no_cache, int8=int8, **options)
@@ -162,6 +165,32 @@ def score(
             write_text_atomic(output, text)
         else:
             sys.stdout.write(text)
+    for error in report.errors:
+        _err(f"{error['source']}: {error['message']}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _score_streaming_jsonl(paths: list[Path], config, calibration, use_cache: bool, output: Optional[Path]) -> None:
+    """JSON Lines, one script per line, written and flushed as each script is scored, so a batch
+    killed half-way keeps every result already reported."""
+    import json
+
+    from resonance.pipeline import score_paths
+
+    handle = open(output, "a", encoding="utf-8") if output is not None else sys.stdout
+
+    def emit(report) -> None:
+        handle.write(json.dumps(report.to_dict(), ensure_ascii=False) + "\n")
+        handle.flush()
+
+    try:
+        report = score_paths(paths, config=config, calibration=calibration, use_cache=use_cache, on_result=emit)
+        for error in report.errors:
+            handle.write(json.dumps({"error": dict(error)}, ensure_ascii=False) + "\n")
+    finally:
+        if output is not None:
+            handle.close()
     for error in report.errors:
         _err(f"{error['source']}: {error['message']}")
     if report.errors:

@@ -41,7 +41,7 @@ def analyze_with_cache(script: Script, models, cache=None) -> list:
     from resonance.cache import episode_key
 
     versions = models.versions_for(script.language)
-    keys = [episode_key(ep, script.language, versions) for ep in script.episodes]
+    keys = [episode_key(_unnumbered(ep), script.language, versions) for ep in script.episodes]
     found = [cache.get(k, ep, script.language) for k, ep in zip(keys, script.episodes)]
     missing = [i for i, f in enumerate(found) if f is None]
     if missing:
@@ -50,6 +50,17 @@ def analyze_with_cache(script: Script, models, cache=None) -> list:
             cache.put(keys[i], signals)
             found[i] = signals
     return found
+
+
+def _unnumbered(episode):
+    """The episode with its file line numbers zeroed, for its cache key: a line added to episode 3
+    moves every later line in the file, but the signals of episodes 4.. do not depend on where
+    they sit in the file (cached signals are rebuilt on the episode's own elements), so they
+    must still be hits."""
+    from dataclasses import replace
+
+    return replace(episode, scenes=tuple(replace(scene, elements=tuple(replace(e, line=0) for e in scene.elements))
+                                         for scene in episode.scenes))
 
 
 def score_script(script: Script, models, config: Config,

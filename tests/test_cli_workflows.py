@@ -126,3 +126,27 @@ def test_cache_clear(zh_script_file):
     runner.invoke(app, ["score", str(zh_script_file), "-f", "json"])
     result = runner.invoke(app, ["cache", "clear"])
     assert result.exit_code == 0 and "cleared 2" in result.stdout
+
+
+def test_jsonl_streams_one_line_per_script_as_it_is_scored(tmp_path, zh_script_file, monkeypatch):
+    import resonance.pipeline as pipeline
+
+    out = tmp_path / "results.jsonl"
+    seen_before_second = []
+    original = pipeline.score_script
+
+    def spy(script, *args, **kwargs):
+        if out.exists():
+            seen_before_second.append(out.read_text(encoding="utf-8").count("\n"))
+        return original(script, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "score_script", spy)
+    second = tmp_path / "second.txt"
+    second.write_text(zh_script_file.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"")
+    result = runner.invoke(app, ["score", str(zh_script_file), str(broken), str(second), "-f", "jsonl", "-o", str(out)])
+    assert result.exit_code == 1
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [("error" in row) for row in lines] == [False, False, True]
+    assert seen_before_second and seen_before_second[-1] == 1, "the first result is on disk before the next file"

@@ -81,7 +81,10 @@ class ShippedModels:
         folder = self.folder(task, language)
         if not (folder / INT8_RECORD).is_file():
             return False
-        record = _read_json(folder / INT8_RECORD)
+        try:
+            record = _read_json(folder / INT8_RECORD)
+        except ModelError:  # an unreadable record is no record: run in float
+            return False
         return (record.get("within_1_point") is True
                 and record.get("weights_sha256") == _read_json(folder / "config.json").get("weights_sha256"))
 
