@@ -312,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     timings["score_s"] = round(timings["score_s"], 1)
     for error in report.errors:
         print(f"error: {error['source']}: {error['message']}", file=sys.stderr)
+    scored = {s.source for s in report.scripts}
+    if len(scored) < len(files):  # for `resonance calibrate` on just what is cached
+        write_outcomes([f for f in files if str(f.path) in scored], work / "outcomes-scored.csv")
 
     start = time.perf_counter()
     table = read_outcomes(outcomes_csv)
