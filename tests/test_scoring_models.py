@@ -99,7 +99,6 @@ def test_a_narrator_lecture_is_an_exposition_dump(models):
     episode = _score(LECTURE_ZH, models).episodes[0]
     codes = {f.code for f in episode.flags}
     assert "exposition_dump" in codes
-    assert "weak_hook" in codes
 
 
 def test_padding_an_episode_does_not_raise_its_scores(models):
