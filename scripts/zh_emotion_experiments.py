@@ -7,6 +7,7 @@ with dev/test log-probabilities kept beside it so fusions can be recomputed.
 
     python scripts/zh_emotion_experiments.py --variants tfidf random pretrained pretrained-mt
     python scripts/zh_emotion_experiments.py --variants pretrained-mt --ship models/emotion-zh
+    python scripts/zh_emotion_experiments.py --variants --ship-variant svd --ship models/emotion-zh
 
 Variants: ``tfidf`` (the 7-class and 3-class baselines); ``random`` / ``pretrained`` (emotion
 head only, from random init / models/encoder-zh); ``pretrained-sent`` (+ CPED sentiment head);
@@ -196,7 +197,29 @@ def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
            test_weighted_f1=emotion["fused"]["test_weighted_f1"], test_macro_f1=emotion["fused"]["test_macro_f1"])
     model.fusion_weight = emotion["fused"]["weight"]
     model.ngram = scorers["emotion"]
+    save_variant(model, tokenizer_folder, name, OUT / "models" / name)
     return model, tokenizer_folder
+
+
+def save_variant(model, tokenizer_folder: Path, name: str, target: Path) -> None:
+    """A complete model folder (weights, tokenizer, n-gram scorer, card) for one variant."""
+    results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+    model.save(target, emotion_card(results, name), tokenizer_folder, extra_config={"variant": name},
+               extra_files={"metrics.json": json.dumps(results[name], indent=1, ensure_ascii=False)})
+
+
+def ship_variant(name: str, target: Path) -> None:
+    """Copy a variant's saved folder to ``target`` and re-render its card with every result so far."""
+    import shutil
+
+    source = OUT / "models" / name
+    if not (source / "model.safetensors").is_file():
+        raise SystemExit(f"no saved model for variant {name!r} under {source}: run it first")
+    results = json.loads((OUT / "results.json").read_text(encoding="utf-8"))
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    (target / "README.md").write_text(emotion_card(results, name), encoding="utf-8")
 
 
 def downstream_rows(results: dict) -> list[dict]:
@@ -230,7 +253,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")
     parser.add_argument("--encoder-card", action="store_true",
                         help="rewrite the encoder's card with the before/after figures in results.json")
-    parser.add_argument("--ship", type=Path, default=None, help="save the last transformer variant here")
+    parser.add_argument("--ship", type=Path, default=None,
+                        help="copy a trained variant's folder here (default: the last variant run)")
+    parser.add_argument("--ship-variant", default=None, help="which saved variant --ship copies")
     args = parser.parse_args()
     import torch
 
@@ -243,21 +268,18 @@ def main() -> None:
         data.cut(args.limit)
     log(f"CPED emotion train/dev/test {[len(v) for v in data.emotion.values()]}, weibo {len(data.weibo)}")
     scorers = run_tfidf(data, results) if "tfidf" in args.variants else load_scorers(data)
-    shipped = None
+    name = None
     for name in args.variants:
         if name != "tfidf":
-            shipped = run_transformer(name, args, data, results, scorers)
+            run_transformer(name, args, data, results, scorers)
     if args.encoder_card:
         from resonance.classifiers.zh_encoder_build import rewrite_encoder_card
 
         rewrite_encoder_card(args.encoder, downstream_rows(json.loads(results_path.read_text(encoding="utf-8"))))
         log(f"rewrote the card of {args.encoder}")
-    if args.ship and shipped:
-        model, tokenizer_folder = shipped
-        card = emotion_card(results, name)
-        model.save(args.ship, card, tokenizer_folder, extra_config={"variant": name},
-                   extra_files={"metrics.json": json.dumps(results[name], indent=1, ensure_ascii=False)})
-        log(f"shipped {name} to {args.ship}")
+    if args.ship:
+        ship_variant(args.ship_variant or name, args.ship)
+        log(f"shipped {args.ship_variant or name} to {args.ship}")
 
 
 if __name__ == "__main__":
