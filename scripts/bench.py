@@ -16,13 +16,14 @@ Measures, per series:
   (RESONANCE_CACHE_DIR); wall time and peak RSS (os.wait4's rusage of that child);
 - warm: the unchanged series again with that cache (all hits), and whether torch, transformers or
   spaCy were imported (the child prints sys.modules at exit);
-- one episode changed: a line appended to one episode, same cache (one miss);
+- one episode changed: a line appended to one episode, same cache (one miss: the later episodes
+  move down a line in the file, but their cache keys ignore file line numbers);
 - per classifier, in this process: lines/s inside the pipeline (analyze() -> models.emotion/beats/
   integration, tokenising, batching and post-processing included) against the same model's bare
   forward pass over the same batches (the pipeline's overhead), and against a naive baseline:
-  the same model called one line at a time through ``predict_proba`` (a transformers
-  ``pipeline()`` cannot wrap these models: they read a context pair, extra features and, for
-  Chinese emotion, fuse an n-gram scorer).
+  the same model called one line at a time through ``predict_proba``, as shipped (float) and, where
+  the pipeline runs it in int8, in int8 too (a transformers ``pipeline()`` cannot wrap these
+  models: they read a context pair and extra features, and a fused model adds an n-gram scorer).
 
 There are no assertions: timings depend on the machine and its load (printed with the table).
 """

@@ -12,7 +12,8 @@ with dev/test log-probabilities kept beside it so fusions can be recomputed.
 Variants: ``tfidf`` (the 7-class and 3-class baselines); ``random`` / ``pretrained`` (emotion
 head only, from random init / models/encoder-zh); ``pretrained-sent`` (+ CPED sentiment head);
 ``pretrained-mt`` (+ sentiment + Weibo heads); ``random-mt``; ``svd`` (random layers, char
-vectors from PPMI-SVD counts as the embedding table, resonance.classifiers.zh_char_vectors). Each transformer variant is also
+vectors from PPMI-SVD counts as the embedding table, resonance.classifiers.zh_char_vectors; build
+them with scripts/zh_char_vectors.py); ``svd-mt`` (the same with the sentiment and Weibo heads). Each transformer variant is also
 reported late-fused with the TF-IDF scorer, the weight chosen on dev.
 """
 from __future__ import annotations
@@ -44,6 +45,8 @@ VARIANTS = {
     "random": {"encoder": None, "tasks": ("emotion",)},
     "random-mt": {"encoder": None, "tasks": ("emotion", "sentiment", "weibo")},
     "svd": {"encoder": None, "tasks": ("emotion",), "embedding_init": ".device/zh_char_svd256.npy"},
+    "svd-mt": {"encoder": None, "tasks": ("emotion", "sentiment", "weibo"),
+               "embedding_init": ".device/zh_char_svd256.npy"},
     "pretrained": {"tasks": ("emotion",)},
     "pretrained-sent": {"tasks": ("emotion", "sentiment")},
     "pretrained-mt": {"tasks": ("emotion", "sentiment", "weibo")},
