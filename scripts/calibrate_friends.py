@@ -1,7 +1,11 @@
 """`resonance calibrate` on real outcomes: Friends episodes against their IMDb ratings.
 
-    python scripts/calibrate_friends.py                 # all 236 episodes
-    python scripts/calibrate_friends.py --limit 40      # a quick look
+    python scripts/calibrate_friends.py                      # all 236 episodes
+    python scripts/calibrate_friends.py --limit 40           # the first 40 of a fixed random order
+    python scripts/calibrate_friends.py --budget-minutes 25  # as many as 25 minutes of scoring allow
+    RESONANCE_INT8=0 python scripts/calibrate_friends.py ... # float encoders (the docs' figures)
+
+Results and caveats: docs/calibration.md.
 
 Four steps, top to bottom:
 1. one plain-text English script per episode from friends_tidy/friends.csv, written under
@@ -270,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="calibration JSON (default: WORK/friends-calibration.json)")
     parser.add_argument("--results", type=Path, default=None, help="results JSON (default: WORK/results.json)")
-    parser.add_argument("--limit", type=int, default=None, help="score only N episodes, spread over the seasons")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N episodes of a fixed random order")
     parser.add_argument("--budget-minutes", type=float, default=None,
                         help="stop scoring new episodes after this long and fit on those scored")
     parser.add_argument("--folds", type=int, default=5)
