@@ -88,6 +88,9 @@ emotion labels ({', '.join(UNIFIED)}); the pipeline turns the probabilities into
   {config['max_length']} tokens; the context is cut from its far end. Pooling: `{config['pooling']}`.
 - Heads (column order of the probabilities):
 {heads_text}
+{"- Each head listed under Fusion below mixes its log-probabilities with a TF-IDF + LR n-gram scorer "
+ "stored in the same folder (vocabulary in `ngram_<head>.json`, arrays in `model.safetensors`)."
+ if training.get("fusion") else ""}
 
 ## Data and licenses
 | dataset | source | license as stated | use |
@@ -211,3 +214,14 @@ def update_card(model_dir: str | Path, report: dict, eval_command: str) -> None:
     card_path.write_text(card, encoding="utf-8")
     (folder / "metrics.json").write_text(json.dumps({"command": eval_command, **report}, indent=2) + "\n",
                                          encoding="utf-8")
+
+
+def refresh_card(model_dir: str | Path, lang: str) -> None:
+    """Re-render README.md from config.json (and metrics.json when present)."""
+    folder = Path(model_dir)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    report, command = None, ""
+    if (folder / "metrics.json").is_file():
+        report = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        command = report.pop("command", "")
+    (folder / "README.md").write_text(render_card(lang, config, report, command), encoding="utf-8")

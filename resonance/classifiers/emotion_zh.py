@@ -110,27 +110,44 @@ class ZhEmotionClassifier(nn.Module):
 
     def predict_proba(self, texts: Sequence[str], contexts=None) -> np.ndarray:
         """Fused probabilities of the primary head, columns in ``labels`` order."""
-        mixed = (1.0 - self.fusion_weight) * self.head_log_proba(texts, contexts)
-        if self.ngram is not None and self.fusion_weight > 0:
-            mixed = mixed + self.fusion_weight * self.ngram_log_proba(texts)
+        if self.ngram is None or self.fusion_weight <= 0:
+            return fuse(self.head_log_proba(texts, contexts))
+        mixed = self.fusion_weight * self.ngram_log_proba(texts)
+        if self.fusion_weight < 1:  # at weight 1 the transformer's share is zero: skip its cost
+            mixed = mixed + (1.0 - self.fusion_weight) * self.head_log_proba(texts, contexts)
         return fuse(mixed)
 
-    def predict_heads(self, texts: Sequence[str], contexts=None, heads: Sequence[str] | None = None,
+    def predict_heads(self, texts: Sequence[str], contexts=None, features=None, heads: Sequence[str] | None = None,
                       batch_size: int = 64) -> dict[str, np.ndarray]:
         """Probabilities per head, ``{head: (n, len(labels))}``; the primary head is the fused one.
 
-        This is the hook resonance.classifiers.predict.predict_proba hands over to (the n-gram
-        half of the fusion needs the raw texts, which a plain ``forward`` never sees).
+        The hook resonance.classifiers.predict.predict_proba hands over to (the n-gram half of the
+        fusion needs the raw texts, which ``forward`` never sees). ``features`` is unused.
         """
+        return self._heads(texts, contexts, heads, batch_size, fused=True)
+
+    def _heads(self, texts, contexts, heads, batch_size: int, fused: bool) -> dict[str, np.ndarray]:
         out = {}
         for head in heads or self.head_labels:
             if head not in self.head_labels:
                 raise ModelError(f"this model has no head {head!r}")
-            if head == self.primary_head:
+            if not len(texts):
+                out[head] = np.zeros((0, len(self.head_labels[head])), dtype=np.float32)
+            elif fused and head == self.primary_head:
                 out[head] = self.predict_proba(texts, contexts).astype(np.float32)
             else:
                 out[head] = np.exp(self.head_log_proba(texts, contexts, head, batch_size))
         return out
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The n-gram weight per fused head (as resonance.classifiers.fusion reports it)."""
+        return {self.primary_head: self.fusion_weight if self.ngram is not None else 0.0}
+
+    @property
+    def neural(self) -> "TransformerOnly":
+        """The transformer without the n-gram half, for measuring it alone."""
+        return TransformerOnly(self)
 
     def predict(self, texts: Sequence[str], contexts=None) -> list[str]:
         return [self.labels[i] for i in self.predict_proba(texts, contexts).argmax(axis=1)]
@@ -185,6 +202,21 @@ class ZhEmotionClassifier(nn.Module):
                              f"{result.missing_keys[:3]}, unexpected {result.unexpected_keys[:3]})", source=str(path))
         model.eval()
         return model
+
+
+class TransformerOnly:
+    """A view of a ZhEmotionClassifier that predicts with the transformer alone (no n-grams)."""
+
+    def __init__(self, model: ZhEmotionClassifier):
+        self.model = model
+        self.name = f"{MODEL_NAME} (transformer alone)"
+
+    head_labels = property(lambda self: self.model.head_labels)
+    primary_head = property(lambda self: self.model.primary_head)
+    labels = property(lambda self: self.model.labels)
+
+    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = 64) -> dict:
+        return self.model._heads(texts, contexts, heads, batch_size, fused=False)
 
 
 def fuse(log_scores: np.ndarray) -> np.ndarray:
