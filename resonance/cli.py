@@ -403,6 +403,8 @@ def calibrate(
     typer.echo(f"{m['episodes']} episodes, {m['folds']}-fold CV Spearman: calibrated {m['spearman_cv']:+.3f}, "
                f"length only {m['spearman_length_only']:+.3f}, uncalibrated overall "
                f"{m['spearman_uncalibrated_overall']:+.3f}; written to {output}")
+    for warning in m.get("warnings", []):
+        typer.echo(f"warning: {warning}", err=True)
 
 
 cache_app = typer.Typer(help="The per-episode result cache.", no_args_is_help=True)

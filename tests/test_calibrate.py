@@ -94,6 +94,17 @@ def test_calibration_finds_the_feature_that_drives_the_outcome():
     assert abs(m["spearman_uncalibrated_overall"]) < 0.4
     assert max(calibration.coefficients, key=lambda k: abs(calibration.coefficients[k])) == "narrative.hook"
     assert "overall" not in calibration.coefficients  # the thing being replaced is not an input
+    assert m["warnings"] == []  # a fit that learnt something is not warned about
+
+
+def test_a_calibration_that_learns_nothing_says_so():
+    features, _, lengths, overall = synthetic()
+    noise = random.Random(7)
+    outcomes = [noise.gauss(0, 1) for _ in features]  # unrelated to every feature
+    m = fit_calibration(features, outcomes, lengths=lengths, uncalibrated=overall, folds=5).metrics
+    assert m["warnings"], m
+    assert any("keep the default weights" in w or "no better than a baseline" in w or "little signal" in w
+               for w in m["warnings"])
 
 
 def test_calibrated_scores_follow_the_outcome_on_a_0_to_100_scale():

@@ -73,6 +73,7 @@ def fit_calibration(features: list[dict[str, float]], outcomes: list[float], *, 
         "folds": folds,
         "alpha": float(ridge.alpha_),
     }
+    metrics["warnings"] = calibration_warnings(metrics, float(alphas[0]), float(alphas[-1]))
     fitted = model.predict(x)
     return Calibration(
         intercept=float(ridge.intercept_),
@@ -80,6 +81,24 @@ def fit_calibration(features: list[dict[str, float]], outcomes: list[float], *, 
         means={n: float(m) for n, m in zip(names, scaler.mean_)},
         scales=scales, low=float(np.percentile(fitted, 2)), high=float(np.percentile(fitted, 98)),
         metrics=metrics)
+
+
+def calibration_warnings(metrics: dict, lowest_alpha: float, highest_alpha: float) -> list[str]:
+    """Plain-language reasons not to trust a fit: nothing learnt, or no better than length."""
+    warnings = []
+    if metrics["alpha"] >= highest_alpha:
+        warnings.append("the ridge chose its strongest regularisation: the features carry little signal "
+                        "for these outcomes and the fitted weights are close to zero")
+    elif metrics["alpha"] <= lowest_alpha:
+        warnings.append("the ridge chose its weakest regularisation: with this few episodes the fit may be "
+                        "unstable; add outcomes before relying on it")
+    if metrics["spearman_cv"] <= 0:
+        warnings.append("the cross-validated Spearman is not positive: the calibrated overall does not "
+                        "predict these outcomes; keep the default weights")
+    elif metrics["spearman_cv"] <= max(metrics["spearman_length_only"], metrics["spearman_uncalibrated_overall"]):
+        warnings.append("the calibrated overall does no better than a baseline (episode length or the "
+                        "uncalibrated overall) on held-out folds")
+    return warnings
 
 
 def calibration_json(calibration: Calibration) -> dict:
