@@ -52,6 +52,9 @@ class EmotionSetup:
     # that no other head reads. Kept only if the head's dev score improves.
     branch_heads: tuple[str, ...] = ()
     fusion_name: str | None = None  # registered name of the model fused with n-gram scorers
+    # Measured by `evaluate` when the model has their head (never trained on by `train`): CPED's
+    # own 3-class sentiment for a Chinese model trained with a sentiment head.
+    report_sets: tuple[EvalSet, ...] = ()
 
 
 SETUPS = {
@@ -67,6 +70,7 @@ SETUPS = {
         name="emotion.zh.v1", encoder={"kind": "folder", "path": "encoder-zh"},
         heads={"emotion": UNIFIED},
         eval_sets=(EvalSet("cped", "emotion", data.load_cped),),
+        report_sets=(EvalSet("cped_sentiment", "sentiment", data.load_cped_sentiment),),
         extra_train={"smp2020": data.load_smp2020, "nlpcc2013": data.load_nlpcc2013},
     ),
 }
@@ -194,7 +198,9 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
     model = model or load_cached(folder)
     name = getattr(model, "name", None) or _config_name(folder)
     report = {"model": str(folder), "name": name, "split": split, "sets": {}}
-    for eval_set in setup.eval_sets:
+    for eval_set in setup.eval_sets + setup.report_sets:
+        if eval_set.head not in model.head_labels:  # e.g. CPED sentiment, for a model without that head
+            continue
         examples = eval_set.load(split, root)
         labels = list(model.head_labels[eval_set.head])
         probabilities = predict_proba(model, [e.text for e in examples], [e.context for e in examples],

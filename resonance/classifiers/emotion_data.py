@@ -156,6 +156,11 @@ def load_cped(split: str, root=None, head: str = "emotion", context_turns: int =
     return examples
 
 
+def load_cped_sentiment(split: str, root=None) -> list[Example]:
+    """CPED's own 3-class sentiment (positive, neutral, negative) on the same series split."""
+    return load_cped(split, root, head="sentiment")
+
+
 def _row_split(index: int) -> str:
     return "test" if index % 10 == 0 else "dev" if index % 10 == 1 else "train"
 
