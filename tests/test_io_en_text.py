@@ -68,11 +68,14 @@ def test_caps_cue_script_with_three_episode_header_styles():
     assert [(ep.number, ep.title) for ep in script.episodes] == [
         (1, "The Contract"), (2, "The Wedding"), (3, None)]
     first = script.episodes[0]
-    assert [e.kind for e in first.elements] == ["heading", "action", "dialogue", "narration", "transition"]
-    dialogue = first.elements[2]
+    assert [e.kind for e in first.elements] == ["heading", "action", "action", "dialogue", "narration",
+                                                "transition"]
+    dialogue = first.elements[3]
     assert (dialogue.speaker, dialogue.text, dialogue.direction, dialogue.line) == (
         "ETHAN", "Sign it.", "coldly", 12)
-    assert first.elements[1].text == "Lily stares at the contract. Her hands shake."
+    # one sentence a line: one element a line, each with its own line number
+    assert [(e.text, e.line) for e in first.elements[1:3]] == [
+        ("Lily stares at the contract.", 7), ("Her hands shake.", 8)]
     assert first.scenes[0].time_of_day == "night" and first.scenes[0].location == "PENTHOUSE"
 
 
@@ -120,7 +123,14 @@ def test_caps_cues_without_blank_lines_alternate_speakers():
 
 def test_shouted_caps_action_is_not_a_cue():
     script = read_text("INT. HALL - DAY\n\nBOOM!\nThe door flies open.\n", source="x.txt")
-    assert [e.kind for e in script.elements] == ["heading", "action"]
+    assert [(e.kind, e.text) for e in script.elements[1:]] == [("action", "BOOM!"), ("action", "The door flies open.")]
+
+
+def test_action_wrapped_mid_sentence_is_one_element():
+    text = "INT. HALL - DAY\n\nThe door flies open and a man in a wet\ncoat staggers in, bleeding.\nNobody moves.\n"
+    script = read_text(text, source="wrapped.txt")
+    assert [(e.text, e.line) for e in script.elements[1:]] == [
+        ("The door flies open and a man in a wet coat staggers in, bleeding.", 3), ("Nobody moves.", 5)]
 
 
 def test_windows_file_on_disk(tmp_path):

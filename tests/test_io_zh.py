@@ -62,6 +62,12 @@ def test_episode_marker_variants():
     assert [(ep.number, ep.title) for ep in script.episodes] == [(2, None), (3, "回家"), (4, "归来")]
 
 
+def test_a_comma_inside_a_short_episode_title_stays_in_the_title():
+    script = read_text("第1集 三十五岁，被优化\n△会议室里一片死寂。\n第2集 他来了。林晚推门进来\n甲：二。\n")
+    assert [ep.title for ep in script.episodes] == ["三十五岁，被优化", "他来了"]
+    assert [e.text for e in script.episodes[0].elements if e.is_spoken or e.kind == "action"] == ["会议室里一片死寂。"]
+
+
 def test_scene_heading_fields(tmp_path):
     script = _script(tmp_path, MAINLAND)
     first = script.episodes[0].scenes[0]

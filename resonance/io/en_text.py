@@ -4,7 +4,9 @@ Plain text has no markup and often no blank lines (pasted from Word or a PDF), s
 reader goes line by line: ``EPISODE 3`` / ``Episode 3: Title`` / ``EPISODE THREE``
 headers start episodes, ``INT./EXT.`` lines start scenes, a caps cue line opens a
 dialogue block that runs to the next blank line or structural line, ``NAME: words``
-is dialogue on one line, and everything else is action, one element a paragraph.
+is dialogue on one line, and everything else is action: lines that wrap mid-sentence are joined
+into one element, a line that ends a sentence ends its element (writers who put one beat on a
+line get one element a beat, and the line numbers of each).
 """
 from __future__ import annotations
 
@@ -117,6 +119,8 @@ class _Reader:
             self.builder.add(Element(kind=ElementKind.PARENTHETICAL, text=text[1:-1].strip(), line=number))
         else:
             self.inline_open = False
+            if self.action and self.action[-1][1].endswith(_SENTENCE_END):
+                self._flush()  # one sentence a line is one beat a line; a hard-wrapped line runs on
             self.action.append((number, text))
 
     def _structural(self, number: int, text: str) -> bool:

@@ -315,8 +315,13 @@ def _looks_like_heading_tail(tail: str) -> bool:
     return has_time_or_setting or (len(head) <= 12 and len(tail) == len(head))
 
 
+SHORT_TITLE_CHARS = 20
+
+
 def _cut_title(text: str) -> tuple[str | None, str]:
     text = text.strip()
+    if len(text) <= SHORT_TITLE_CHARS and not any(ch in "。！？!?；;（(【△▲" for ch in text):
+        return text.strip(" \u3000：:") or None, ""  # 第1集 三十五岁，被优化: a comma inside a short title
     for index, ch in enumerate(text):
         if ch in _SENTENCE_END or ch in "（(【△▲" or index >= 30:
             title = text[:index].strip(" \u3000：:") or None
