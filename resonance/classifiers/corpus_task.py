@@ -57,7 +57,7 @@ def split_examples(task: CorpusTask, lang: str, root: Path = DEFAULT_ROOT
 
 
 def train(task: CorpusTask, lang: str, out_dir: str | Path, settings=None, *, root: Path = DEFAULT_ROOT,
-          trainable_layers: int = 2, dtype: str = "float16", command: str = ""):
+          trainable_layers: int = 2, dtype: str = "float16", command: str = "", max_length: int = 128):
     from resonance.classifiers.encoder import load_encoder
     from resonance.classifiers.model import ContextClassifier
     from resonance.classifiers.train import TrainSettings, fit
@@ -70,7 +70,8 @@ def train(task: CorpusTask, lang: str, out_dir: str | Path, settings=None, *, ro
     base = load_encoder(spec, relative_to=out_dir)
     model = ContextClassifier(base, name=task.name(lang), encoder_spec=spec, heads=task.heads,
                               primary_head=task.primary_head, trainable_layers=min(trainable_layers, base.num_layers),
-                              feature_names=task.feature_names)
+                              feature_names=task.feature_names, max_length=max_length,
+                              max_text_tokens=max_length * 3 // 4)
     result = fit(model, data["train"][1], data["dev"][1], settings)
     training = {"settings": settings.to_dict(), "history": result.history, "best_epoch": result.best_epoch,
                 "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,

@@ -38,6 +38,8 @@ def register_task(task: str, train_app, evaluate_app) -> None:
         max_minutes: Annotated[Optional[float], typer.Option(help="Wall-clock budget.")] = 30.0,
         threads: Annotated[int, typer.Option(help="torch threads.")] = 1,
         dev_metric: Annotated[str, typer.Option(help="Early stopping on dev 'macro' or 'weighted' F1.")] = "macro",
+        max_length: Annotated[int, typer.Option(help="Tokens per input (line + context); the line keeps 3/4 of "
+                                                     "them. Shorter is faster to run.")] = 128,
     ) -> None:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
         try:
@@ -48,7 +50,7 @@ def register_task(task: str, train_app, evaluate_app) -> None:
                                      class_weighting=class_weighting, patience=patience, seed=seed,
                                      max_minutes=max_minutes, threads=threads, dev_metric=dev_metric)
             target = out or module.TASK.model_dir(lang)
-            result = module.train(lang, target, settings, trainable_layers=trainable_layers,
+            result = module.train(lang, target, settings, trainable_layers=trainable_layers, max_length=max_length,
                                   command=shlex.join(["resonance", *sys.argv[1:]]))
         except ResonanceError as err:
             _fail(err)
