@@ -186,6 +186,19 @@ def test_context_is_cut_from_its_far_end(encoder_dir):
     assert encoding.token_type_ids[0] == [0] * 4 + [1] * 6
 
 
+def test_long_contexts_are_cut_quietly_and_tokenised_as_the_tokenizer_does(encoder_dir, capfd):
+    from resonance.classifiers.encoder import load_encoder
+    from resonance.classifiers.inputs import encode_pairs, token_ids
+
+    tokenizer = load_encoder({"kind": "folder", "path": str(encoder_dir)}).tokenizer
+    long_turn = "him: " + "we lost it all again " * 80  # far over the tokenizer's maximum length
+    encoding = encode_pairs(tokenizer, ["we won"], [(long_turn,)], max_length=16, max_text_tokens=8)
+    assert len(encoding.input_ids[0]) == 16
+    assert "longer than the specified maximum" not in capfd.readouterr().err
+    texts = ["we won", "", long_turn, "naïve café 😀"]
+    assert token_ids(tokenizer, texts) == tokenizer(texts, add_special_tokens=False)["input_ids"]
+
+
 def test_importing_the_cli_and_classifier_front_ends_loads_no_torch():
     code = ("import sys, resonance, resonance.cli, resonance.commands.emotion, resonance.classifiers.emotion, "
             "resonance.classifiers.registry, resonance.classifiers.folder; "

@@ -42,14 +42,29 @@ class PairEncoding:
     token_type_ids: list[list[int]]
 
 
+def token_ids(tokenizer, texts: list[str]) -> list[list[int]]:
+    """Ids without special tokens, untruncated (``encode_pairs`` cuts them itself).
+
+    A fast tokenizer is asked through its ``tokenizers`` backend: the same ids as calling it, without
+    transformers' "sequence length is longer than the specified maximum" warning for long
+    contexts (they are cut below, never fed whole) and without its per-call overhead."""
+    if not texts:
+        return []
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return tokenizer(texts, add_special_tokens=False)["input_ids"]
+    backend.no_truncation()
+    backend.no_padding()
+    return [encoding.ids for encoding in backend.encode_batch(texts, add_special_tokens=False)]
+
+
 def encode_pairs(tokenizer, texts: Sequence[str], contexts: Sequence[Sequence[str]],
                  max_length: int = 128, max_text_tokens: int = 96) -> PairEncoding:
     """Token ids for each (utterance, context) pair, at most ``max_length`` ids each."""
     if len(texts) != len(contexts):
         raise ValueError("texts and contexts must have the same length")
-    text_ids = tokenizer(list(texts), add_special_tokens=False)["input_ids"] if texts else []
-    joined = [" ".join(turn for turn in context if turn) for context in contexts]
-    context_ids = tokenizer(joined, add_special_tokens=False)["input_ids"] if joined else []
+    text_ids = token_ids(tokenizer, list(texts))
+    context_ids = token_ids(tokenizer, [" ".join(turn for turn in context if turn) for context in contexts])
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     all_ids, all_types = [], []
     for a, b in zip(text_ids, context_ids):
