@@ -123,10 +123,12 @@ def score(
         "--int8/--no-int8", help="Run every encoder quantised to int8, or none (faster; default: "
                                  "$RESONANCE_INT8, else int8 only for the models whose int8.json records "
                                  "a cost within 1 F1 point; see docs/performance.md).")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep running: score now and again after every save of "
+                                                        "the files (models stay loaded; Ctrl-C stops).")] = False,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError
-    from resonance.render import FORMATS, render
+    from resonance.render import FORMATS
 
     if format not in FORMATS:
         _err(f"unknown --format '{format}' (use {', '.join(FORMATS)})")
@@ -142,6 +144,12 @@ def score(
         _err("--workers applies to --engine ray")
         raise typer.Exit(2)
     options = {"workers": workers} if workers is not None else {}
+    if watch:
+        if engine != "local" or format == "jsonl":
+            _err("--watch runs the local engine with table, json, csv, markdown or html output")
+            raise typer.Exit(2)
+        _watch_scores(list(paths), format, output, config, calibration, not no_cache, int8)
+        return
     if format == "jsonl" and engine == "local":
         _score_streaming_jsonl(list(paths), config, calibration, not no_cache, output)
         return
@@ -151,6 +159,15 @@ def score(
     except ResonanceError as err:  # an unknown engine, Ray not installed
         _err(str(err))
         raise typer.Exit(2) from None
+    _show(report, format, output)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _show(report, format: str, output: Optional[Path]) -> None:
+    """The report on the terminal (table), into --output (atomically) or to stdout; errors to stderr."""
+    from resonance.render import render
+
     if format == "table" and output is None:
         from rich.console import Console
 
@@ -167,8 +184,36 @@ def score(
             sys.stdout.write(text)
     for error in report.errors:
         _err(f"{error['source']}: {error['message']}")
-    if report.errors:
-        raise typer.Exit(1)
+
+
+def _watch_scores(paths: list[Path], format: str, output: Optional[Path], config, calibration,
+                  use_cache: bool, int8: Optional[bool]) -> None:
+    """`score --watch`: one process, models loaded once, a fresh report after every settled save."""
+    import time
+
+    from resonance.classifiers.bundle import ShippedModels
+    from resonance.engines import score_paths
+    from resonance.pipeline import default_models
+    from resonance.watch import watch
+
+    models = ShippedModels.shared(config.models_dir, int8=int8) if int8 is not None else default_models(config)
+    loaded: set[str] = set()
+
+    def run() -> None:
+        started = time.perf_counter()
+        report = score_paths(paths, engine="local", config=config, calibration=calibration,
+                             use_cache=use_cache, models=models)
+        _show(report, format, output)
+        typer.echo(f"scored at {time.strftime('%H:%M:%S')} in {time.perf_counter() - started:.1f} s; "
+                   f"watching {len(paths)} path(s) for changes (Ctrl-C stops)", err=True)
+        for language in sorted({s.language for s in report.scripts} - loaded):
+            getattr(models, "preload", lambda _: None)(language)  # an all-hit first run loaded nothing: the next save would pay
+            loaded.add(language)
+
+    try:
+        watch(paths, run)
+    except KeyboardInterrupt:
+        typer.echo("stopped watching", err=True)
 
 
 def _score_streaming_jsonl(paths: list[Path], config, calibration, use_cache: bool, output: Optional[Path]) -> None:

@@ -18,7 +18,7 @@ Measures, per series:
   spaCy were imported (the child prints sys.modules at exit);
 - one episode changed: a line appended to one episode, same cache (one miss: the later episodes
   move down a line in the file, but their cache keys ignore file line numbers);
-- per classifier, in this process: lines/s inside the pipeline (analyze() -> models.emotion/beats/
+- per classifier, in this process (each side the best of two passes): lines/s inside the pipeline (analyze() -> models.emotion/beats/
   integration, tokenising, batching and post-processing included) against the same model's bare
   forward pass over the same batches (the pipeline's overhead), and against a naive baseline:
   the same model called one line at a time through ``predict_proba``, as shipped (float) and, where
@@ -162,7 +162,35 @@ def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: lis
         edited = with_one_episode_changed(series, lang, middle + i, work / f"changed-{i}{series.suffix}")
         changed.append(run_cli([*score, str(edited)], env_with(cache), work / "changed.log"))
     results["one_episode_changed"] = sorted(changed, key=lambda r: r["wall_s"])[len(changed) // 2]
+    # `score --watch`: one process that keeps its models; each save re-scores in that process
+    edits = [with_one_episode_changed(series, lang, middle + 10 + i, work / f"watched-{i}{series.suffix}")
+             for i in range(3)]
+    done = subprocess.run([sys.executable, "-c", WATCH_DRIVER, str(series), *map(str, edits)],
+                          env=env_with(cache), capture_output=True, text=True, cwd=ROOT)
+    if done.returncode == 0:
+        results["one_episode_changed_watch"] = json.loads(done.stdout.strip().splitlines()[-1])
+    else:
+        print(f"  ! watch driver: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
     return results
+
+
+# What `resonance score --watch` does between saves (resonance/cli.py, _watch_scores): score the
+# script (all cache hits), preload its language, then time each edited version as it arrives.
+WATCH_DRIVER = """
+import json, statistics, sys, time
+from resonance.config import Config
+from resonance.pipeline import default_models, score_paths
+config = Config()
+models = default_models(config)
+first = score_paths([sys.argv[1]], config=config, use_cache=True, models=models)
+models.preload(first.scripts[0].language)
+times = []
+for edited in sys.argv[2:]:
+    start = time.perf_counter()
+    score_paths([edited], config=config, use_cache=True, models=models)
+    times.append(time.perf_counter() - start)
+print(json.dumps({"wall_s": round(statistics.median(times), 3), "runs": [round(t, 3) for t in times]}))
+"""
 
 
 # ----- in this process: classifiers inside the pipeline, bare, and one line at a time -----------
@@ -250,15 +278,24 @@ def classifier_measures(series: Path, models_dir: str | None, int8: bool | None,
     timed = TimedModels(models)
     # warm up: load the models and run each once, so neither side pays first-call costs
     analyze(replace(script, episodes=script.episodes[:1]), timed)
-    timed.seconds.clear()
-    timed.calls.clear()
-    analyze(script, timed)
+    # the whole series twice, keeping each classifier's faster pass (best of two, as for the bare
+    # forward below): the first pass also pays one-off costs such as int8 kernels meeting new shapes
+    best: dict[str, float] = {}
+    for _ in range(2):
+        timed.seconds.clear()
+        timed.calls.clear()
+        analyze(script, timed)
+        best = {task: min(seconds, best.get(task, seconds)) for task, seconds in timed.seconds.items()}
+    timed.seconds.update(best)
     rows = {}
     for task, args in timed.calls.items():
         texts, contexts, features, heads = model_inputs(task, args)
         model = load_cached(models.folder(task, script.language), int8=models.runs_int8(task, script.language))
-        # a fused model (classifiers/fusion.py): the bare forward is its transformer's
-        bare = bare_forward_seconds(getattr(model, "neural", model), texts, contexts, features)
+        # a fused model (classifiers/fusion.py): the bare forward is its transformer's; the Chinese
+        # emotion model (classifiers/emotion_zh.py) is itself the transformer, its n-grams on the side
+        neural = getattr(model, "neural", model)
+        bare = min(bare_forward_seconds(neural if hasattr(neural, "encode") else model, texts, contexts, features)
+                   for _ in range(2))
         step = max(1, len(texts) // naive_lines) if naive_lines else 1
         sample = list(range(0, len(texts), step))[:naive_lines or None]  # spread over the series
         # naive: the model as shipped (float), one line per call; and, where the pipeline ran it in
@@ -389,9 +426,13 @@ def print_table(name: str, result: dict) -> None:
              verdict(warm["wall_s"], TARGETS["warm_s"])),
             ("warm: torch/transformers/spaCy imported", ", ".join(warm["imported"]) or "none", "none",
              "met" if not warm["imported"] else "NOT met"),
-            ("one episode changed: wall s", changed["wall_s"], f"<= {TARGETS['changed_s']:g}",
+            ("one episode changed, new process: wall s", changed["wall_s"], f"<= {TARGETS['changed_s']:g}",
              verdict(changed["wall_s"], TARGETS["changed_s"])),
         ]
+        watched = cli.get("one_episode_changed_watch")
+        if watched:
+            rows.append(("one episode changed, score --watch: wall s", watched["wall_s"],
+                         f"<= {TARGETS['changed_s']:g}", verdict(watched["wall_s"], TARGETS["changed_s"])))
     for task, row in classifiers.items():
         precision = "int8" if row["int8"] else "float"
         rows += [

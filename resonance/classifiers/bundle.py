@@ -88,6 +88,16 @@ class ShippedModels:
         return (record.get("within_1_point") is True
                 and record.get("weights_sha256") == _read_json(folder / "config.json").get("weights_sha256"))
 
+    def preload(self, language: str) -> None:
+        """Load this language's models and spaCy pipeline now (a watching process does this while
+        it waits, so the first edit does not pay for imports and loading)."""
+        from resonance.preprocess import get_nlp
+
+        get_nlp(language)
+        for task in TASKS:
+            if (self.folder(task, language) / "config.json").is_file():
+                self._model(task, language)
+
     def _model(self, task: str, language: str):
         # Before torch loads OpenMP: idle OpenMP threads then sleep instead of spinning, which on a
         # busy machine (a shared 2-core box, a Ray node running other actors) halved wall time.

@@ -83,7 +83,7 @@ class ZhEmotionClassifier(nn.Module):
         pooled = self.dropout(pooled)
         return {head: layer(pooled) for head, layer in self.heads.items()}
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def head_log_proba(self, texts: Sequence[str], contexts=None, head: str | None = None,
                        batch_size: int = 64) -> np.ndarray:
         """Transformer log-probabilities of one head, columns in that head's label order."""
