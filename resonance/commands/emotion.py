@@ -56,6 +56,8 @@ def train_emotion(
         help="Logit adjustment per head, its strength chosen on dev.")] = True,
     fuse: Annotated[bool, typer.Option(
         help="Then fuse each head with the TF-IDF + LR scorer, weight chosen on dev (en).")] = False,
+    fuse_only: Annotated[bool, typer.Option(
+        help="Do not train: fuse the model already in --out (or the shipped one) with its n-gram scorers.")] = False,
     datasets: DatasetsOption = None,
 ) -> None:
     """Train an emotion model (English: MELD + EmoryNLP heads on MiniLM; Chinese: CPED on models/encoder-zh)."""
@@ -69,6 +71,10 @@ def train_emotion(
                                  max_minutes=max_minutes, threads=threads)
         spec = {"kind": "folder", "path": encoder} if encoder else None
         folder = out or emotion.default_model_dir(lang)
+        if fuse_only:
+            choices = emotion.add_fusion(lang, folder, root=datasets, limit=limit, command=_command_line())
+            typer.echo(json.dumps({"model": str(folder), "fusion": choices}, indent=2))
+            return
         result = emotion.train(lang, folder, settings, root=datasets, extra=extra or (), limit=limit,
                                extra_limit=extra_limit, trainable_layers=trainable_layers, pooling=pooling,
                                encoder=spec, dtype=dtype, adjust_priors=adjust_priors,
