@@ -238,10 +238,13 @@ def model_inputs(task: str, args: tuple):
     return texts, contexts, [cultural_features(k) for k in kinds], ["integration", "bridge"]
 
 
-def bare_forward_seconds(model, texts, contexts, features, batch_size: int = 64) -> float:
+def bare_forward_seconds(model, texts, contexts, features, batch_size: int | None = None) -> float:
     """Only the model's forward over the batches predict_proba would build (inputs prepared first)."""
     import torch
 
+    from resonance.classifiers.predict import BATCH_SIZE
+
+    batch_size = batch_size or BATCH_SIZE  # the pipeline's own batch size
     encoding = model.encode(list(texts), [tuple(c) for c in contexts])
     order = sorted(range(len(texts)), key=lambda i: len(encoding.input_ids[i]))
     batches = []

@@ -24,6 +24,7 @@ from torch import nn
 
 from resonance.classifiers.inputs import collate, encode_pairs
 from resonance.classifiers.ngram import NgramScorer
+from resonance.classifiers.predict import BATCH_SIZE
 from resonance.classifiers.registry import register
 from resonance.errors import ModelError
 
@@ -85,7 +86,7 @@ class ZhEmotionClassifier(nn.Module):
 
     @torch.inference_mode()
     def head_log_proba(self, texts: Sequence[str], contexts=None, head: str | None = None,
-                       batch_size: int = 64) -> np.ndarray:
+                       batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Transformer log-probabilities of one head, columns in that head's label order."""
         head = head or self.primary_head
         was_training = self.training
@@ -118,7 +119,7 @@ class ZhEmotionClassifier(nn.Module):
         return fuse(mixed)
 
     def predict_heads(self, texts: Sequence[str], contexts=None, features=None, heads: Sequence[str] | None = None,
-                      batch_size: int = 64) -> dict[str, np.ndarray]:
+                      batch_size: int = BATCH_SIZE) -> dict[str, np.ndarray]:
         """Probabilities per head, ``{head: (n, len(labels))}``; the primary head is the fused one.
 
         The hook resonance.classifiers.predict.predict_proba hands over to (the n-gram half of the
@@ -215,7 +216,7 @@ class TransformerOnly:
     primary_head = property(lambda self: self.model.primary_head)
     labels = property(lambda self: self.model.labels)
 
-    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = 64) -> dict:
+    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE) -> dict:
         return self.model._heads(texts, contexts, heads, batch_size, fused=False)
 
 

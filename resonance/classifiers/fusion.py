@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from resonance.classifiers.ngram_text import TfidfScorer
+from resonance.classifiers.predict import BATCH_SIZE
 from resonance.classifiers.registry import register
 from resonance.errors import ModelError
 
@@ -60,7 +61,7 @@ class FusedClassifier:
     labels = property(lambda self: self.neural.labels)
     feature_names = property(lambda self: self.neural.feature_names)
 
-    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = 64) -> dict:
+    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE) -> dict:
         from resonance.classifiers.predict import predict_proba
 
         out = predict_proba(self.neural, texts, contexts, features, heads, batch_size)

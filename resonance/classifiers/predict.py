@@ -98,9 +98,16 @@ def quantize_int8(model):
     return quantized
 
 
+# Lines per forward pass. Measured on 2 CPU cores with the shipped int8 models (bare forward over
+# the 100-episode Chinese bench series, scripts/bench.py's inputs): the Chinese beat model runs
+# 439 / 460 / 488-518 / 423 / 357 lines/s at 8 / 16 / 32 / 64 / 128, the Chinese emotion model
+# 650 / 882 / 1048 / 1034 / 943; the English models lose 3-4 % at 32 against 64.
+BATCH_SIZE = 32
+
+
 def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None,
                   features: Sequence[Sequence[float]] | None = None, heads: Sequence[str] | None = None,
-                  batch_size: int = 64) -> dict:
+                  batch_size: int = BATCH_SIZE) -> dict:
     """Softmax probabilities per head: ``{head: array (len(texts), len(model.head_labels[head]))}``.
 
     ``heads`` defaults to every head of the model. Column j of a head is its j-th label.
