@@ -72,18 +72,25 @@ def zh_sentences(text: str) -> list[str]:
     return [s for s in _ZH_SENTENCE.split(re.sub(r"\s+", "", text)) if s]
 
 
+def _take_episodes(pieces, episodes: int, chars: int) -> list[list[str]]:
+    """``episodes`` runs of consecutive pieces (sentences, paragraphs), each at least ``chars`` long."""
+    out = []
+    for _ in range(episodes):
+        chunk, size = [], 0
+        while size < chars:
+            chunk.append(next(pieces))
+            size += len(chunk[-1])
+        out.append(chunk)
+    return out
+
+
 def build_zh_series(folder: Path, episodes: int = 100, chars: int = 800) -> Path:
     files = sorted((DATASETS / "chinese_shortscript" / "utf8").rglob("*.txt"))
     if not files:
         raise SystemExit(f"no Chinese scripts under {DATASETS / 'chinese_shortscript' / 'utf8'}")
     sentences = (s for f in files for s in zh_sentences(f.read_text(encoding="utf-8", errors="replace")))
-    parts = []
-    for number in range(1, episodes + 1):
-        lines, size = [], 0
-        while size < chars:
-            lines.append(next(sentences))
-            size += len(lines[-1])
-        parts.append(f"第{number}集\n" + "\n".join(lines))
+    parts = [f"第{number}集\n" + "\n".join(lines)
+             for number, lines in enumerate(_take_episodes(sentences, episodes, chars), 1)]
     path = folder / f"zh_series_{episodes}.txt"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return path
@@ -101,13 +108,8 @@ def build_en_series(folder: Path, episodes: int = 60, chars: int = 2500) -> Path
         raise SystemExit(f"no TRIPOD screenplays under {DATASETS / 'tripod'}")
     # skip each screenplay's title page (its first 20 paragraphs)
     paragraphs = (p for f in files for p in en_paragraphs(f.read_text(encoding="utf-8", errors="replace"))[20:])
-    parts = []
-    for number in range(1, episodes + 1):
-        chunk, size = [], 0
-        while size < chars:
-            chunk.append(next(paragraphs))
-            size += len(chunk[-1])
-        parts.append(f"EPISODE {number}\n\n" + "\n\n".join(chunk))
+    parts = [f"EPISODE {number}\n\n" + "\n\n".join(chunk)
+             for number, chunk in enumerate(_take_episodes(paragraphs, episodes, chars), 1)]
     path = folder / f"en_series_{episodes}.txt"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return path
@@ -142,6 +144,10 @@ def run_cli(args: list[str], env: dict, log: Path) -> dict:
             "imported": sorted(m for m, loaded in modules.items() if loaded)}
 
 
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]
+
+
 def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: list[str], repeat: int) -> dict:
     out = work / "out.json"
     score = ["score", "-f", "json", "-o", str(out), "--file-timeout", "0", *flags]
@@ -157,13 +163,13 @@ def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: lis
     shutil.rmtree(cache, ignore_errors=True)
     results["cold_fresh_cache"] = run_cli([*score, str(series)], env_with(cache), work / "fresh.log")
     warm = [run_cli([*score, str(series)], env_with(cache), work / "warm.log") for _ in range(max(3, repeat))]
-    results["warm_unchanged"] = sorted(warm, key=lambda r: r["wall_s"])[len(warm) // 2]  # the median
+    results["warm_unchanged"] = _median_run(warm)
     changed = []
     middle = len(re.findall(r"^(?:第\d+集|EPISODE \d+)$", series.read_text(encoding="utf-8"), re.M)) // 2
     for i in range(max(3, repeat)):  # a different episode each time, so each run has exactly one miss
         edited = with_one_episode_changed(series, lang, middle + i, work / f"changed-{i}{series.suffix}")
         changed.append(run_cli([*score, str(edited)], env_with(cache), work / "changed.log"))
-    results["one_episode_changed"] = sorted(changed, key=lambda r: r["wall_s"])[len(changed) // 2]
+    results["one_episode_changed"] = _median_run(changed)
     # `score --watch`: one process that keeps its models; each save re-scores in that process
     edits = [with_one_episode_changed(series, lang, middle + 10 + i, work / f"watched-{i}{series.suffix}")
              for i in range(3)]
@@ -238,6 +244,14 @@ def model_inputs(task: str, args: tuple):
     return texts, contexts, [cultural_features(k) for k in kinds], ["integration", "bridge"]
 
 
+def transformer_of(model):
+    """The module whose forward a model's prediction runs: a fused model's (classifiers/fusion.py)
+    transformer; the Chinese emotion model (classifiers/emotion_zh.py) is itself the transformer,
+    its n-grams on the side."""
+    neural = getattr(model, "neural", model)
+    return neural if hasattr(neural, "encode") else model
+
+
 def bare_forward_seconds(model, texts, contexts, features, batch_size: int | None = None) -> float:
     """Only the model's forward over the batches predict_proba would build (inputs prepared first)."""
     import torch
@@ -296,11 +310,7 @@ def classifier_measures(series: Path, models_dir: str | None, int8: bool | None,
     for task, args in timed.calls.items():
         texts, contexts, features, heads = model_inputs(task, args)
         model = load_cached(models.folder(task, script.language), int8=models.runs_int8(task, script.language))
-        # a fused model (classifiers/fusion.py): the bare forward is its transformer's; the Chinese
-        # emotion model (classifiers/emotion_zh.py) is itself the transformer, its n-grams on the side
-        neural = getattr(model, "neural", model)
-        bare = min(bare_forward_seconds(neural if hasattr(neural, "encode") else model, texts, contexts, features)
-                   for _ in range(2))
+        bare = min(bare_forward_seconds(transformer_of(model), texts, contexts, features) for _ in range(2))
         step = max(1, len(texts) // naive_lines) if naive_lines else 1
         sample = list(range(0, len(texts), step))[:naive_lines or None]  # spread over the series
         # naive: the model as shipped (float), one line per call; and, where the pipeline ran it in
@@ -326,8 +336,7 @@ def hf_pipeline_seconds(model, sample, texts, contexts, features) -> float:
     from torch import nn
     from transformers import Pipeline
 
-    neural = getattr(model, "neural", model)
-    neural = neural if hasattr(neural, "encode") else model  # the Chinese emotion model is its transformer
+    neural = transformer_of(model)
 
     class OnCpu(nn.Module):  # Pipeline asks its model for a device
         def __init__(self, inner):
