@@ -141,12 +141,12 @@ def _class_weights(model, encoded: _Encoded, how: str) -> dict:
     return weights
 
 
-def predict_encoded(model, encoded: _Encoded, batch_size: int = 128) -> dict[str, list[int]]:
-    """Argmax per example on its own head (dev scoring during training)."""
+def own_head_logits(model, encoded: _Encoded, batch_size: int = 128) -> list:
+    """Each example's logits on its own head (eval mode, batches sorted by length), as numpy rows."""
     import torch
 
     model.eval()
-    predictions: list[int] = [0] * len(encoded.targets)
+    rows: list = [None] * len(encoded.targets)
     order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
@@ -154,10 +154,15 @@ def predict_encoded(model, encoded: _Encoded, batch_size: int = 128) -> dict[str
             hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
             logits = model.forward_top(hidden, mask, types, features, heads=sorted(set(encoded.heads)))
             for row, i in enumerate(chunk):
-                predictions[i] = int(logits[encoded.heads[i]][row].argmax())
+                rows[i] = logits[encoded.heads[i]][row].numpy()
+    return rows
+
+
+def predict_encoded(model, encoded: _Encoded, batch_size: int = 128) -> dict[str, list[int]]:
+    """Argmax per example on its own head (dev scoring during training)."""
     by_head: dict[str, list[int]] = defaultdict(list)
-    for head, p in zip(encoded.heads, predictions):
-        by_head[head].append(p)
+    for head, logits in zip(encoded.heads, own_head_logits(model, encoded, batch_size)):
+        by_head[head].append(int(logits.argmax()))
     return by_head
 
 
@@ -278,25 +283,6 @@ def _loss(logits: dict, heads: list[str], targets: list[int], class_weights: dic
     return total / len(heads)
 
 
-
-def dev_logits(model, encoded: _Encoded, head: str, batch_size: int = 128):
-    """Logits of ``head`` for every example of ``encoded`` (eval mode), as a numpy array."""
-    import numpy as np
-    import torch
-
-    model.eval()
-    rows: list = [None] * len(encoded.targets)
-    order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
-            logits = model.forward_top(hidden, mask, types, features, heads=[head])[head]
-            for row, i in enumerate(chunk):
-                rows[i] = logits[row].numpy()
-    return np.stack(rows)
-
-
 def adjust_for_priors(model, head: str, dev: Sequence[Example], train_counts: dict[str, int],
                       taus: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)) -> dict:
     """Logit adjustment (Menon et al. 2021, "Long-tail learning via logit adjustment"): subtract
@@ -311,7 +297,7 @@ def adjust_for_priors(model, head: str, dev: Sequence[Example], train_counts: di
     counts = np.array([max(train_counts.get(label, 0), 1) for label in labels], dtype=np.float64)
     log_prior = np.log(counts / counts.sum())
     encoded = encode_examples(model, [e for e in dev if e.head == head])
-    logits = dev_logits(model, encoded, head)
+    logits = np.stack(own_head_logits(model, encoded))
     scores = {tau: round(float(f1_score(encoded.targets, (logits - tau * log_prior).argmax(axis=1),
                                         average="weighted", zero_division=0)), 4) for tau in taus}
     best = max(taus, key=lambda tau: (scores[tau], -tau))  # ties: the smaller change
