@@ -21,8 +21,8 @@ Signature = tuple[tuple[str, int, int], ...]
 def signature(paths: Iterable[Path]) -> Signature:
     """(path, size, mtime_ns) of every file under ``paths``; a missing path counts as empty."""
     entries = []
-    for path in paths:
-        files = sorted(p for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else [Path(path)]
+    for path in map(Path, paths):
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             try:
                 stat = file.stat()
@@ -38,10 +38,9 @@ def watch(paths: Sequence[Path], on_change: Callable[[], None], *, interval: flo
 
     Returns the number of runs when ``max_runs`` is reached; otherwise runs until interrupted
     (KeyboardInterrupt propagates to the caller)."""
-    runs = 0
     seen = signature(paths)
     on_change()
-    runs += 1
+    runs = 1
     pending: Signature | None = None
     while max_runs is None or runs < max_runs:
         sleep(interval)

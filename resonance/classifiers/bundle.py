@@ -71,11 +71,13 @@ class ShippedModels:
         versions = {}
         for task in TASKS:
             config = _read_json(self.folder(task, language) / "config.json")
-            versions[config.get("name", task)] = str(config.get("weights_sha256", ""))[:12] + (
-                "+int8" if self.runs_int8(task, language) else "")
+            sha = config.get("weights_sha256")
+            versions[config.get("name", task)] = str(sha or "")[:12] + (
+                "+int8" if self.runs_int8(task, language, sha) else "")
         return versions
 
-    def runs_int8(self, task: str, language: str) -> bool:
+    def runs_int8(self, task: str, language: str, weights_sha256: str | None = None) -> bool:
+        """``weights_sha256``: the model's, when the caller has already read its config.json."""
         if self.int8 is not None:
             return self.int8
         folder = self.folder(task, language)
@@ -85,8 +87,9 @@ class ShippedModels:
             record = _read_json(folder / INT8_RECORD)
         except ModelError:  # an unreadable record is no record: run in float
             return False
-        return (record.get("within_1_point") is True
-                and record.get("weights_sha256") == _read_json(folder / "config.json").get("weights_sha256"))
+        if weights_sha256 is None:
+            weights_sha256 = _read_json(folder / "config.json").get("weights_sha256")
+        return record.get("within_1_point") is True and record.get("weights_sha256") == weights_sha256
 
     def preload(self, language: str) -> None:
         """Load this language's models and spaCy pipeline now (a watching process does this while
