@@ -39,7 +39,7 @@ from resonance.classifiers.zh_finetune import (  # noqa: E402
     SENTIMENTS, FinetuneConfig, cped_items, finetune, weibo_items,
 )
 
-OUT = ROOT / ".device" / "zh_experiments"
+OUT = ROOT / ".device" / "zh_experiments"  # --out replaces it
 FUSION_GRID = tuple(round(w, 2) for w in np.arange(0.0, 1.0001, 0.05))
 VARIANTS = {
     "random": {"encoder": None, "tasks": ("emotion",)},
@@ -101,7 +101,9 @@ def record(results: dict, name: str, **values) -> None:
     if path.is_file():
         results.update({k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k != name})
     results[name] = {"variant": name, **values}
-    (OUT / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    temporary = OUT / f".results.{name}.json"  # whole-file replace: a parallel reader never sees half
+    temporary.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
 
 
 def run_tfidf(data: Data, results: dict) -> dict[str, NgramScorer]:
@@ -166,7 +168,8 @@ def run_transformer(name: str, args, data: Data, results: dict, scorers: dict):
     config = FinetuneConfig(encoder=encoder, bert_config=bert_config, tokenizer=str(args.encoder),
                             embedding_init=str(ROOT / init) if init else None,
                             tasks=spec["tasks"], epochs=args.epochs, learning_rate=args.lr,
-                            context_turns=args.context_turns, max_length=args.max_length, seed=args.seed)
+                            context_turns=args.context_turns, max_length=args.max_length, seed=args.seed,
+                            device=args.device, time_budget_s=args.time_budget)
     train = cped_items(data.emotion["train"], data.sentiment["train"], config.tasks)
     weibo = weibo_items(data.weibo) if "weibo" in config.tasks else []
     started = time.time()
@@ -243,6 +246,7 @@ def downstream_rows(results: dict) -> list[dict]:
 
 
 def main() -> None:
+    global OUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="*", default=["tfidf", "random", "pretrained", "pretrained-mt"])
     parser.add_argument("--encoder", type=Path, default=ROOT / "models" / "encoder-zh")
@@ -253,6 +257,10 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=64)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="auto", help="auto (cuda when available), cpu or cuda")
+    parser.add_argument("--time-budget", type=float, default=0.0,
+                        help="seconds of fine-tuning; no epoch starts that would end past it (0: none)")
+    parser.add_argument("--out", type=Path, default=OUT, help="results, log-probabilities and saved variants")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")
     parser.add_argument("--encoder-card", action="store_true",
                         help="rewrite the encoder's card with the before/after figures in results.json")
@@ -262,6 +270,7 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    OUT = args.out
     torch.set_num_threads(args.threads)
     OUT.mkdir(parents=True, exist_ok=True)
     results_path = OUT / "results.json"

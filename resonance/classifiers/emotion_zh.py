@@ -94,11 +94,14 @@ class ZhEmotionClassifier(nn.Module):
         encoded = self.encode(texts, contexts)
         order = np.argsort([len(ids) for ids in encoded.input_ids], kind="stable")
         out = np.zeros((len(texts), len(self.head_labels[head])), dtype=np.float32)
+        device = self.bert.embeddings.word_embeddings.weight.device
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
             batch = collate([encoded.input_ids[i] for i in rows], [encoded.token_type_ids[i] for i in rows],
                             self.tokenizer.pad_token_id)
-            out[rows] = torch.log_softmax(self(*batch)[head].float(), dim=-1).numpy()
+            if device.type != "cpu":
+                batch = tuple(t.to(device) for t in batch)
+            out[rows] = torch.log_softmax(self(*batch)[head].float(), dim=-1).cpu().numpy()
         self.train(was_training)
         return out
 

@@ -8,9 +8,10 @@ Tasks share the encoder and each has its own head:
 - ``weibo``: NLPCC 2013 + SMP2020 Weibo posts mapped onto the 7 labels (their train rows only),
   a separate head because their domain and label priors differ from TV dialogue.
 
-Training runs on CPU (bfloat16 autocast where supported); evaluation runs in float32. Early
-stopping keeps the epoch with the best dev weighted F1 of the emotion head. The test split
-is never read here.
+Training runs on a CUDA GPU when one is present, else the CPU (bfloat16 autocast where
+supported); evaluation runs in float32. Early stopping keeps the epoch with the best dev weighted
+F1 of the emotion head; ``time_budget_s`` stops before an epoch that would not end inside it. The
+test split is never read here.
 """
 from __future__ import annotations
 
@@ -50,7 +51,9 @@ class FinetuneConfig:
     max_text_tokens: int = 64
     dropout: float = 0.1
     seed: int = 13
-    bf16: bool = True  # bfloat16 autocast for training matmuls where the CPU supports it
+    bf16: bool = True  # bfloat16 autocast for training matmuls where the hardware supports it
+    device: str = "auto"  # auto: cuda when available, else cpu
+    time_budget_s: float = 0.0  # 0: no limit; else no epoch starts that would end past it
 
 
 @dataclass
@@ -116,7 +119,7 @@ def build_classifier(config: FinetuneConfig):
     return model, tokenizer_folder
 
 
-def _batches(model, items: list[Item], batch_size: int, rng: np.random.Generator):
+def _batches(model, items: list[Item], batch_size: int, rng: np.random.Generator, device="cpu"):
     """Shuffled batches of similar length (less padding), each as tensors plus label tensors."""
     import torch
 
@@ -132,8 +135,9 @@ def _batches(model, items: list[Item], batch_size: int, rng: np.random.Generator
             rows = chunk[s:s + batch_size]
             tensors = collate([encoded.input_ids[i] for i in rows], [encoded.token_type_ids[i] for i in rows],
                               model.tokenizer.pad_token_id)
+            tensors = tuple(t.to(device) for t in tensors)
             heads = {h for i in rows for h in items[i].labels}
-            labels = {h: torch.tensor([items[i].labels.get(h, IGNORE) for i in rows]) for h in heads}
+            labels = {h: torch.tensor([items[i].labels.get(h, IGNORE) for i in rows], device=device) for h in heads}
             batches.append((tensors, labels))
     rng.shuffle(batches)
     return batches
@@ -149,16 +153,21 @@ def weighted_f1(model, examples: Sequence[Example], head: str = "emotion") -> fl
 
 def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: Sequence[Example],
              log: Callable[[str], None] = lambda _: None):
-    """Train; return (model with the best dev epoch's weights, tokenizer folder, history)."""
-    import copy
-
+    """Train; return (model with the best dev epoch's weights, on the CPU, tokenizer folder, history)."""
     import torch
 
     from resonance.classifiers.pretrain import autocast_dtype
 
+    from resonance.classifiers.zh_encoder_build import resolve_device
+
     rng = np.random.default_rng(config.seed)
     model, tokenizer_folder = build_classifier(config)
-    dtype = autocast_dtype(torch.device("cpu")) if config.bf16 else None  # fp32 weights either way
+    device = torch.device(resolve_device(config.device))
+    model.to(device)
+    dtype = autocast_dtype(device) if config.bf16 else None  # fp32 weights either way
+    if dtype is not None and dtype != torch.bfloat16:
+        dtype = None  # float16 would need a gradient scaler: train in float32 instead
+    begun = time.time()
     weights = {"emotion": 1.0, "sentiment": config.sentiment_weight, "weibo": config.weibo_weight}
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "LayerNorm" not in n]
     rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "LayerNorm" not in n)]
@@ -173,16 +182,20 @@ def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: 
     best, best_state, history, waited = -1.0, None, [], 0
     for epoch in range(1, config.epochs + 1):
         started = time.time()
-        batches = _batches(model, train, config.batch_size, rng)
+        if config.time_budget_s and history and \
+                started - begun + max(h["seconds"] for h in history) > config.time_budget_s:
+            log(f"time budget: stopping before epoch {epoch}")
+            break
+        batches = _batches(model, train, config.batch_size, rng, device)
         if weibo:
             picked = [weibo[i] for i in rng.choice(len(weibo), size=min(len(weibo), n_weibo * config.batch_size),
                                                    replace=False)]
-            batches += _batches(model, picked, config.batch_size, rng)
+            batches += _batches(model, picked, config.batch_size, rng, device)
             rng.shuffle(batches)
         model.train()
         running = 0.0
         for tensors, labels in batches:
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype is not None):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype is not None):
                 logits = model(*tensors)
             loss = sum(weights[h] * torch.nn.functional.cross_entropy(logits[h].float(), y, ignore_index=IGNORE)
                        for h, y in labels.items() if (y != IGNORE).any())
@@ -194,14 +207,16 @@ def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: 
             running += float(loss.detach())
         score = weighted_f1(model, dev)
         history.append({"epoch": epoch, "train_loss": round(running / max(len(batches), 1), 4),
-                        "dev_weighted_f1": round(score, 4), "seconds": round(time.time() - started)})
+                        "dev_weighted_f1": round(score, 4), "seconds": round(time.time() - started, 1)})
         log(f"epoch {epoch}: {history[-1]}")
         if score > best:
-            best, best_state, waited = score, copy.deepcopy(model.state_dict()), 0
+            best, waited = score, 0
+            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
         else:
             waited += 1
             if waited >= config.patience:
                 break
+    model.cpu()
     model.load_state_dict(best_state)
     model.eval()
     return model, tokenizer_folder, history
