@@ -29,6 +29,9 @@ class Models(Protocol):
     def beats(self, language: str, texts: list[str], contexts: list[Context],
               places: list[LinePlace]) -> list[dict[str, float]]: ...
 
+    def culture(self, language: str, texts: list[str], contexts: list[Context],
+                places: list[LinePlace]) -> list[tuple[float, bool]]: ...
+
     def mentions(self, language: str, text: str) -> tuple[CulturalMention, ...]: ...
 
     def integration(self, language: str, texts: list[str], contexts: list[Context],
@@ -87,8 +90,9 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
     words, sentences = _token_counts([e.text for e in flat], language)
     emotions = models.emotion(language, texts, emotion_ctx) if flat else []
     beats = models.beats(language, texts, beat_ctx, places) if flat else []
+    culture = models.culture(language, texts, beat_ctx, places) if flat else []
     mentions = [models.mentions(language, e.text) for e in flat]
-    cultural_idx = [i for i, m in enumerate(mentions) if m]
+    cultural_idx = [i for i, m in enumerate(mentions) if m or culture[i][1]]
     integration = models.integration(language, [texts[i] for i in cultural_idx],
                                      [emotion_ctx[i] for i in cultural_idx],
                                      [flat[i].kind for i in cultural_idx]) if cultural_idx else []
@@ -104,7 +108,8 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
             integ = integration_by_idx.get(i)
             lines.append(LineSignals(
                 element=element, position=positions[i], emotion=emotions[i], valence=valence,
-                arousal=arousal, beat=beats[i], mentions=mentions[i],
+                arousal=arousal, beat=beats[i], mentions=mentions[i], culture=culture[i][0],
+                culture_detected=culture[i][1],
                 integration=integ[0] if integ else None, bridge=integ[1] if integ else None,
                 stakes=find_stakes(element.text, language), words=words[i], sentences=sentences[i]))
         out.append(EpisodeSignals(episode=episode, language=language, lines=tuple(lines)))

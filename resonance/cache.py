@@ -16,7 +16,7 @@ from pathlib import Path
 
 from resonance.types import CulturalMention, Element, Episode, EpisodeSignals, LineSignals
 
-SCHEMA = 2
+SCHEMA = 3
 
 
 def default_path() -> Path:
@@ -102,7 +102,8 @@ def signals_to_json(signals: EpisodeSignals) -> list[dict]:
     return [{
         "line": s.element.line,
         "position": s.position, "emotion": s.emotion, "valence": s.valence, "arousal": s.arousal,
-        "beat": s.beat, "mentions": [asdict(m) for m in s.mentions], "integration": s.integration,
+        "beat": s.beat, "mentions": [asdict(m) for m in s.mentions], "culture": s.culture,
+        "culture_detected": s.culture_detected, "integration": s.integration,
         "bridge": s.bridge, "stakes": list(s.stakes), "words": s.words, "sentences": s.sentences,
     } for s in signals.lines]
 
@@ -115,7 +116,8 @@ def signals_from_json(rows: list[dict], episode: Episode, language: str) -> Epis
     lines = tuple(LineSignals(
         element=element, position=row["position"], emotion=row["emotion"], valence=row["valence"],
         arousal=row["arousal"], beat=row["beat"],
-        mentions=tuple(CulturalMention(**m) for m in row["mentions"]), integration=row["integration"],
+        mentions=tuple(CulturalMention(**m) for m in row["mentions"]), culture=row["culture"],
+        culture_detected=row["culture_detected"], integration=row["integration"],
         bridge=row["bridge"], stakes=tuple(row["stakes"]), words=row["words"], sentences=row["sentences"])
         for element, row in zip(elements, rows))
     return EpisodeSignals(episode=episode, language=language, lines=lines)

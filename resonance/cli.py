@@ -125,6 +125,8 @@ def score(
                                  "a cost within 1 F1 point; see docs/performance.md).")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Keep running: score now and again after every save of "
                                                         "the files (models stay loaded; Ctrl-C stops).")] = False,
+    no_server: Annotated[bool, typer.Option("--no-server", help="Score in this process even when a `resonance "
+                                                                "serve` is running.")] = False,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError
@@ -133,6 +135,10 @@ def score(
     if format not in FORMATS:
         _err(f"unknown --format '{format}' (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
+    if not (no_server or watch or engine != "local" or format == "jsonl"):
+        _forward_to_server(paths=[str(p.absolute()) for p in paths], format=format, output=_absolute(output),
+                           weights=_absolute(weights), paywall=paywall, models_dir=_absolute(models_dir),
+                           no_cache=no_cache, max_bytes=max_bytes, file_timeout=file_timeout, int8=int8)
     try:
         config, calibration = _load_settings(weights, paywall, models_dir, max_bytes, file_timeout)
     except ResonanceError as err:
@@ -162,6 +168,71 @@ def score(
     _show(report, format, output)
     if report.errors:
         raise typer.Exit(1)
+
+
+def _absolute(path: Optional[Path]) -> Optional[str]:
+    return str(path.absolute()) if path is not None else None
+
+
+def _forward_to_server(**params) -> None:
+    """When a `resonance serve` answers, print its reply and exit with its code; else return."""
+    from resonance.server import forward
+
+    reply = forward(params)
+    if reply is None:
+        return
+    sys.stdout.write(reply.get("stdout", ""))
+    sys.stderr.write(reply.get("stderr", ""))
+    raise typer.Exit(int(reply.get("code", 1)))
+
+
+def _score_request(params: dict) -> int:
+    """The server's side of `score`: the same command, in this process, never forwarded again."""
+    import click
+
+    paths = [Path(p) for p in params.pop("paths")]
+    for key in ("output", "weights", "models_dir"):
+        if params.get(key) is not None:
+            params[key] = Path(params[key])
+    try:
+        score(paths, **params, engine="local", workers=None, watch=False, no_server=True)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    return 0
+
+
+@app.command()
+def serve(
+    socket_path: Annotated[Optional[Path], typer.Option(
+        "--socket", help="Unix socket to listen on (default: $RESONANCE_SERVER_SOCKET, else server.sock in "
+                         "the cache folder, where `resonance score` looks).")] = None,
+    preload: Annotated[str, typer.Option(help="Languages whose models load before the first request "
+                                              "(comma-separated; empty: load on first use).")] = "zh,en",
+) -> None:
+    """Keep the models loaded and score for every `resonance score` on this machine (Ctrl-C stops).
+
+    A new `resonance score` process spends about 6 s importing torch and spaCy and loading models;
+    while this server runs, `score` hands it the work and an edited episode comes back in well
+    under a second. Restart the server after changing the models."""
+    import os
+
+    from resonance.classifiers.bundle import ShippedModels
+    from resonance.server import default_socket, serve as serve_forever
+
+    models = ShippedModels.shared()
+    for language in [lang.strip() for lang in preload.split(",") if lang.strip()]:
+        try:
+            models.preload(language)
+        except Exception as error:  # noqa: BLE001 - a missing language must not stop the server
+            _err(f"could not preload {language}: {error}")
+    try:
+        serve_forever(_score_request, socket_path or default_socket(), on_ready=lambda path: typer.echo(
+            f"resonance server (pid {os.getpid()}) listening on {path}; Ctrl-C stops", err=True))
+    except RuntimeError as error:
+        _err(str(error))
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("server stopped", err=True)
 
 
 def _show(report, format: str, output: Optional[Path]) -> None:

@@ -117,11 +117,18 @@ class LineSignals:
     arousal: float
     beat: dict[str, float]
     mentions: tuple[CulturalMention, ...] = ()
+    culture: float = 0.0  # P(the line carries cultural content), the narrative model's culture head
+    culture_detected: bool = False  # that head is sure enough (its dev-chosen threshold)
     integration: dict[str, float] | None = None  # only where the line carries culture
     bridge: float | None = None
     stakes: tuple[str, ...] = ()  # real-life stakes named in the line (family, money, ...)
     words: int = 0  # spaCy tokens that are not punctuation (jieba words for Chinese)
     sentences: int = 1
+
+    @property
+    def cultural(self) -> bool:
+        """The line carries culture: the lexicon names a term or the culture head found some."""
+        return bool(self.mentions) or self.culture_detected
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ Measures, per series:
 - warm: the unchanged series again with that cache (all hits), and whether torch, transformers or
   spaCy were imported (the child prints sys.modules at exit);
 - one episode changed: a line appended to one episode, same cache (one miss: the later episodes
-  move down a line in the file, but their cache keys ignore file line numbers);
+  move down a line in the file, but their cache keys ignore file line numbers): in a new process,
+  inside `score --watch`, and in a new `score` process while `resonance serve` runs (the client
+  hands the work to the server; which heavy modules the client imported is printed);
 - per classifier, in this process (each side the best of two passes): lines/s inside the pipeline (analyze() -> models.emotion/beats/
   integration, tokenising, batching and post-processing included) against the same model's bare
   forward pass over the same batches (the pipeline's overhead), and against a naive baseline:
@@ -179,7 +181,34 @@ def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: lis
         results["one_episode_changed_watch"] = json.loads(done.stdout.strip().splitlines()[-1])
     else:
         print(f"  ! watch driver: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+    served = server_measures(score, series, lang, work, env_with(cache), middle + 20)
+    if served:
+        results["one_episode_changed_server"] = served
     return results
+
+
+def server_measures(score: list[str], series: Path, lang: str, work: Path, env: dict, first: int) -> dict | None:
+    """`resonance serve` running, then a new `resonance score` process per edit (the client)."""
+    env = {**env, "RESONANCE_SERVER_SOCKET": str(work / "bench.sock")}
+    log = open(work / "serve.log", "w", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-c", CLI, "serve", "--preload", lang], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=log)
+    try:
+        deadline = time.time() + 120
+        while "listening on" not in (work / "serve.log").read_text(encoding="utf-8"):
+            if server.poll() is not None or time.time() > deadline:
+                print("  ! serve did not start", file=sys.stderr)
+                return None
+            time.sleep(0.2)
+        runs = []
+        for i in range(3):
+            edited = with_one_episode_changed(series, lang, first + i, work / f"served-{i}{series.suffix}")
+            runs.append(run_cli([*score, str(edited)], env, work / "served.log"))
+        return _median_run(runs)
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
 
 
 # What `resonance score --watch` does between saves (resonance/cli.py, _watch_scores): score the
@@ -488,6 +517,12 @@ def print_table(name: str, result: dict) -> None:
         if watched:
             rows.append(("one episode changed, score --watch: wall s", watched["wall_s"],
                          f"<= {TARGETS['changed_s']:g}", verdict(watched["wall_s"], TARGETS["changed_s"])))
+        served = cli.get("one_episode_changed_server")
+        if served:
+            rows.append(("one episode changed, new `score` process, `serve` running: wall s", served["wall_s"],
+                         f"<= {TARGETS['changed_s']:g}", verdict(served["wall_s"], TARGETS["changed_s"])))
+            rows.append(("  heavy modules imported by that client", ", ".join(served["imported"]) or "none",
+                         "none", "yes" if not served["imported"] else "**no**"))
     for task, row in classifiers.items():
         precision = "int8" if row["int8"] else "float"
         rows += [

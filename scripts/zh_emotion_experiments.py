@@ -264,6 +264,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="smoke test: cut every split to N examples")
     parser.add_argument("--encoder-card", action="store_true",
                         help="rewrite the encoder's card with the before/after figures in results.json")
+    parser.add_argument("--sizes-from", type=Path, default=None,
+                        help="with --encoder-card: a folder of enc-NAME/ runs (scripts/device_zh.sh) whose sizes "
+                             "the card compares; written to the encoder folder as sizes.json")
     parser.add_argument("--ship", type=Path, default=None,
                         help="copy a trained variant's folder here (default: the last variant run)")
     parser.add_argument("--ship-variant", default=None, help="which saved variant --ship copies")
@@ -285,7 +288,11 @@ def main() -> None:
         if name != "tfidf":
             run_transformer(name, args, data, results, scorers)
     if args.encoder_card:
-        from resonance.classifiers.zh_encoder_build import rewrite_encoder_card
+        from resonance.classifiers.zh_encoder_build import SIZES_FILE, rewrite_encoder_card, size_rows
+
+        if args.sizes_from:
+            rows = size_rows(args.sizes_from, json.loads(results_path.read_text(encoding="utf-8")))
+            (args.encoder / SIZES_FILE).write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
         rewrite_encoder_card(args.encoder, downstream_rows(json.loads(results_path.read_text(encoding="utf-8"))))
         log(f"rewrote the card of {args.encoder}")

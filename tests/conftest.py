@@ -62,6 +62,9 @@ class StandInModels:
             out.append({b: (0.9 if b == label else 0.1 / (len(BEATS) - 1)) for b in BEATS})
         return out
 
+    def culture(self, language, texts, contexts, places):
+        return [(0.9, True) if "锥子" in text else (0.1, False) for text in texts]
+
     def mentions(self, language, text):
         from resonance.types import CulturalMention
 

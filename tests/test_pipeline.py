@@ -75,3 +75,25 @@ def test_weights_change_the_overall_but_not_the_dimensions(zh_script_file, stand
         assert ea.scores["emotional"] == eb.scores["emotional"]
         assert ea.scores["overall"] == ea.scores["emotional"]
         assert eb.scores["overall"] == eb.scores["narrative"]
+
+
+AWL_EPISODE = """第1集 篮子
+1-1 日 内 老屋
+人物：阿婆、小满
+△阿婆用锥子把草一圈圈缝进篮底，手指全是裂口。
+小满：阿婆，这篮子卖不出去的。
+阿婆：卖不出去也要编完，你妈小时候就睡在这样的篮子里。
+△小满接过锥子，学着阿婆的样子扎下第一针。
+"""
+
+
+def test_a_cultural_detail_the_lexicon_misses_counts_once_the_culture_head_finds_it(tmp_path, stand_in_models):
+    path = tmp_path / "awl.txt"
+    path.write_text(AWL_EPISODE, encoding="utf-8")
+    found = score_paths([path], config=Config(), models=stand_in_models).to_dict()["scripts"][0]["episodes"][0]
+    stand_in_models.culture = lambda language, texts, contexts, places: [(0.1, False)] * len(texts)
+    missed = score_paths([path], config=Config(), models=stand_in_models).to_dict()["scripts"][0]["episodes"][0]
+    assert missed["scores"]["cultural"] == 0
+    assert found["scores"]["cultural"] > 0
+    reasons = [e["reason"] for e in found["evidence"] if e["dimension"] == "cultural"]
+    assert reasons and all("no lexicon term" in r for r in reasons)

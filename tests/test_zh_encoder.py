@@ -72,9 +72,9 @@ def test_encoder_loads_as_a_bert_model_with_its_tokenizer():
 
 
 @needs_encoder
-def test_encoder_card_states_corpus_licenses_and_cpu_only():
+def test_encoder_card_states_corpus_licenses_and_hardware():
     card = (ENCODER / "README.md").read_text(encoding="utf-8")
-    for needle in ("tvsub_zh", "CC BY-NC-ND", "Apache-2.0", "Tokens seen", "CPU only"):
+    for needle in ("tvsub_zh", "CC BY-NC-ND", "Apache-2.0", "Tokens seen", "Hardware: one NVIDIA"):
         assert needle in card
 
 

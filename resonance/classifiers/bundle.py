@@ -49,6 +49,7 @@ class ShippedModels:
 
         self.models_dir = Path(models_dir) if models_dir else default_models_dir()
         self.int8 = int8_setting() if int8 is None else int8
+        self._last_narrative: tuple | None = None
 
     @classmethod
     def shared(cls, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None) -> "ShippedModels":
@@ -126,15 +127,36 @@ class ShippedModels:
         return round(valence, 6), round(arousal, 6)
 
     # ----- narrative -----
-    def beats(self, language, texts, contexts, places):
+    def _narrative(self, language, texts, contexts, places) -> dict:
+        """Every head of the narrative model in one forward pass; the last call is remembered, so
+        ``beats`` and ``culture`` on the same lines run the model once."""
         from resonance.classifiers.line_features import beat_features
         from resonance.classifiers.predict import predict_proba
 
+        key = (language, tuple(texts), tuple(contexts), tuple(places))
+        if self._last_narrative and self._last_narrative[0] == key:
+            return self._last_narrative[1]
         model = self._model("narrative", language)
         features = [beat_features(i, n, kind) for i, n, kind in places]
-        probs = predict_proba(model, texts, contexts, features, heads=["beat"])["beat"]
-        labels = model.head_labels["beat"]
-        return [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in probs]
+        heads = [h for h in ("beat", "culture") if h in model.head_labels]
+        out = {"model": model, **predict_proba(model, texts, contexts, features, heads=heads)}
+        self._last_narrative = (key, out)
+        return out
+
+    def beats(self, language, texts, contexts, places):
+        out = self._narrative(language, texts, contexts, places)
+        labels = out["model"].head_labels["beat"]
+        return [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in out["beat"]]
+
+    def culture(self, language, texts, contexts, places):
+        """(P(the line carries cultural content), detected) per line, from the narrative model's
+        culture head and the threshold chosen on dev; (0.0, False) for a model without the head."""
+        out = self._narrative(language, texts, contexts, places)
+        if "culture" not in out:
+            return [(0.0, False)] * len(texts)
+        threshold = float(_read_json(self.folder("narrative", language) / "config.json").get("culture_threshold", 0.5))
+        yes = list(out["model"].head_labels["culture"]).index("yes")
+        return [(round(float(row[yes]), 6), bool(row[yes] >= threshold)) for row in out["culture"]]
 
     # ----- cultural -----
     def mentions(self, language, text):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from resonance.classifiers.corpus import DEFAULT_ROOT, LabeledLine, load_corpus, load_splits, split_of
@@ -32,6 +32,9 @@ class CorpusTask:
     examples: Callable[[LabeledLine], list[Example]]  # zero or more examples per gold line
     rule: Callable[[LabeledLine], str]  # the rule baseline's label for the primary head
     card: Callable[[str, dict], str]  # (lang, config) -> model card markdown
+    head_rules: dict[str, Callable[[LabeledLine], str]] = field(default_factory=dict)  # other heads' rules
+    # (model, lang, dev lines, dev examples) -> settings chosen on dev after training, kept in config.json
+    tune: Callable[..., dict] | None = None
 
     def name(self, lang: str) -> str:
         return f"{self.task}.{lang}.v1"
@@ -77,8 +80,9 @@ def train(task: CorpusTask, lang: str, out_dir: str | Path, settings=None, *, ro
                 "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,
                 "train_counts": result.train_counts, "command": command,
                 "series": {k: sorted({l.series for l in v[0]}) for k, v in data.items()}}
-    config = {**model.to_config(), "training": training}
-    model.save(out_dir, task.card(lang, config), dtype=dtype, extra_config={"training": training})
+    tuned = task.tune(model, lang, *data["dev"]) if task.tune else {}
+    config = {**model.to_config(), "training": training, **tuned}
+    model.save(out_dir, task.card(lang, config), dtype=dtype, extra_config={"training": training, **tuned})
     return result
 
 
@@ -110,9 +114,10 @@ def evaluate(task: CorpusTask, lang: str, model_dir: str | Path | None = None, s
                                         [e.text for e in dev_exs], [e.label for e in dev_exs])
         entry["tfidf"] = {**tfidf.describe(), **classification_metrics(
             truth, tfidf.predict([e.text for e in exs]), list(labels))}
-        if head == task.primary_head:
-            head_lines = [l for l in lines if task.examples(l) and any(x.head == head for x in task.examples(l))]
-            entry["rule"] = classification_metrics(truth, [task.rule(l) for l in head_lines], list(labels))
+        rule = task.rule if head == task.primary_head else task.head_rules.get(head)
+        if rule is not None:
+            head_lines = [l for l in lines if any(x.head == head for x in task.examples(l))]
+            entry["rule"] = classification_metrics(truth, [rule(l) for l in head_lines], list(labels))
         report["heads"][head] = entry
         if head == task.primary_head:
             report["probabilities"] = probs

@@ -1,5 +1,12 @@
 """The beat classifier (narrative dimension): hook, conflict, reversal, revelation, payoff,
-cliffhanger, calm, exposition, none, for each line given its neighbours and its place."""
+cliffhanger, calm, exposition, none, for each line given its neighbours and its place.
+
+It has a second head, ``culture``: does the line carry cultural content at all (the annotated
+corpus marks every such line)? The beat model reads every line anyway, so this costs nothing at
+run time, and it finds the craft a lexicon has never heard of (sweetgrass, an awl, a kiln). The
+cultural dimension takes a line as cultural when the lexicon names a term in it *or* this head
+is at least ``culture_threshold`` sure (the threshold chosen on the dev series for that union,
+kept in config.json)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,16 +19,52 @@ from resonance.classifiers.line_features import BEAT_FEATURES, beat_features
 from resonance.types import BEATS
 
 
+CULTURE = ("no", "yes")
+THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
 def _examples(line: LabeledLine) -> list[Example]:
     if line.beat is None:
         return []
-    return [Example(text=line.text, context=line.around, label=line.beat, head="beat",
-                    features=beat_features(line.index, line.count, line.kind), group=line.series,
-                    source="annotated")]
+    common = dict(text=line.text, context=line.around, features=beat_features(line.index, line.count, line.kind),
+                  group=line.series, source="annotated")
+    return [Example(label=line.beat, head="beat", **common),
+            Example(label=CULTURE[line.integration is not None], head="culture", **common)]
 
 
 def _rule(line: LabeledLine) -> str:
     return rule_beat(line.text, line.language, line.index, line.count, line.kind)
+
+
+def _lexicon_rule(line: LabeledLine) -> str:
+    """The baseline for the culture head: the cultural lexicon names a term in the line."""
+    from resonance.culture.matcher import find_cultural_spans
+
+    return CULTURE[bool(find_cultural_spans(line.text, line.language))]
+
+
+def _tune(model, lang: str, lines: list[LabeledLine], examples: list[Example]) -> dict:
+    """The culture threshold for "lexicon term or model": the best F1 of "yes" on dev."""
+    from sklearn.metrics import f1_score
+
+    from resonance.classifiers.predict import predict_proba
+
+    exs = [e for e in examples if e.head == "culture"]
+    if not exs or "culture" not in model.head_labels:
+        return {}
+    probs = predict_proba(model, [e.text for e in exs], [e.context for e in exs], [e.features for e in exs],
+                          heads=["culture"])["culture"][:, list(model.head_labels["culture"]).index("yes")]
+    gold = [e.label == "yes" for e in exs]
+    lexicon = [_lexicon_rule(l) == "yes" for l in lines]  # lines and examples are in the same order
+
+    def f1(predicted) -> float:
+        return round(float(f1_score(gold, list(predicted), zero_division=0)), 4)
+
+    scored = [(f1(lex or p >= t for lex, p in zip(lexicon, probs)), -t, t) for t in THRESHOLDS]
+    best, _, threshold = max(scored)
+    return {"culture_threshold": threshold,
+            "culture_dev_f1": {"lexicon": f1(lexicon), "model at 0.5": f1(probs >= 0.5),
+                               f"lexicon or model >= {threshold}": best, "lines": len(exs)}}
 
 
 def _card(lang: str, config: dict) -> str:
@@ -30,8 +73,9 @@ def _card(lang: str, config: dict) -> str:
     return corpus_card("narrative", lang, config)
 
 
-TASK = corpus_task.CorpusTask(task="narrative", heads={"beat": BEATS}, primary_head="beat",
-                              feature_names=BEAT_FEATURES, examples=_examples, rule=_rule, card=_card)
+TASK = corpus_task.CorpusTask(task="narrative", heads={"beat": BEATS, "culture": CULTURE}, primary_head="beat",
+                              feature_names=BEAT_FEATURES, examples=_examples, rule=_rule, card=_card,
+                              head_rules={"culture": _lexicon_rule}, tune=_tune)
 
 
 def train(lang: str, out_dir: str | Path, settings=None, **kwargs):

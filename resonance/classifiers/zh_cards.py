@@ -26,16 +26,32 @@ def corpus_table(manifest: dict) -> str:
     return "\n".join(rows)
 
 
+def _f(value, digits: int = 3) -> str:
+    """A figure for a table cell; a dash where a run did not measure it."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
 def downstream_table(results: list[dict]) -> str:
     rows = ["| variant | CPED test weighted F1 | macro F1 | dev weighted F1 |", "|---|---|---|---|"]
     for r in results:
-        rows.append(f"| {r['variant']} | {r['test_weighted_f1']:.3f} | {r['test_macro_f1']:.3f} | "
-                    f"{r['dev_weighted_f1']:.3f} |")
+        rows.append(f"| {r['variant']} | {_f(r['test_weighted_f1'])} | {_f(r.get('test_macro_f1'))} | "
+                    f"{_f(r['dev_weighted_f1'])} |")
+    return "\n".join(rows)
+
+
+def sizes_table(sizes: list[dict]) -> str:
+    """Encoder sizes pretrained side by side: pretraining figures and the emotion classifier from each."""
+    rows = ["| size | parameters | steps | tokens seen | held-out MLM loss | emotion variant (best on dev) | "
+            "dev wF1 fused | test wF1 fused | test wF1 alone |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in sizes:
+        rows.append(f"| {r['size']} | {r['parameters']:,} | {r['steps']:,} | {r['tokens_seen']:,} | "
+                    f"{r['heldout_loss']:.3f} | {r.get('variant') or '–'} | {_f(r.get('dev_weighted_f1'))} | "
+                    f"{_f(r.get('test_weighted_f1'))} | {_f(r.get('test_alone'))} |")
     return "\n".join(rows)
 
 
 def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
-                 downstream: list[dict] | None = None) -> str:
+                 downstream: list[dict] | None = None, sizes: list[dict] | None = None) -> str:
     tvsub_used = manifest["sources"].get("tvsub_zh", {}).get("used", False)
     nc_line = ("**These weights saw tvsub_zh (CC BY-NC-ND 4.0): non-commercial use only.**" if tvsub_used else
                "tvsub_zh (CC BY-NC-ND 4.0, research only) was **not** used, so no non-commercial "
@@ -55,7 +71,8 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
         f"({config['num_heads']} heads, feed-forward {config['intermediate_size']}, positions "
         f"{config['max_position']}) pretrained with masked-LM from random initialisation on "
         f"{manifest['total_chars']:,} characters of Chinese text. It is the base of the Chinese "
-        "emotion classifier (models/emotion-zh). Weights are float16 safetensors (BertModel, no "
+        "classifiers (models/emotion-zh fine-tunes all of it; models/narrative-zh and "
+        "models/cultural-zh fine-tune its top layers and load the rest from here). Weights are float16 safetensors (BertModel, no "
         "MLM head, no pooler); config.json records their sha256.",
         "",
         "## Pretraining",
@@ -92,18 +109,33 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
         "series 27, 29, 34 of ../shared/datasets/README.md are excluded). Lines of 8+ characters are "
         "deduplicated across sources.",
     ]
+    if sizes:
+        parts += ["", "## Sizes compared (same corpus, same time on the same GPU, run side by side)",
+                  "Each size was fine-tuned into the CPED emotion classifier (multi-task, fused with the "
+                  "n-gram scorer) at one or two learning rates; the row shows the variant best on dev.", "",
+                  sizes_table(sizes)]
     if downstream:
         parts += ["", "## Effect on the Chinese emotion classifier (CPED, series held out)",
                   "Same split, same fine-tuning; test figures measured once, after choices made on dev.", "",
                   downstream_table(downstream)]
-    parts += ["", "## Reproduce", "```", "python scripts/build_zh_corpus.py",
-              f"python scripts/pretrain_zh.py --threads 1 --time-budget {config['time_budget_s']:.0f} "
-              f"--checkpoint-every {config['checkpoint_every_s']:.0f} --fresh --export models/encoder-zh",
+    on_gpu = "GPU" in hardware
+    command = (f"python scripts/pretrain_zh.py --time-budget {config['time_budget_s']:.0f} --layers "
+               f"{config['num_layers']} --hidden {config['hidden_size']} --heads {config['num_heads']} --seq-len "
+               f"{config['seq_len']} --batch-size {config['batch_size']} --lr {config['learning_rate']} --warmup "
+               f"{config['warmup_steps']} --checkpoint-every {config['checkpoint_every_s']:.0f} --fresh "
+               f"--export models/encoder-zh" + (" --device cuda" if on_gpu else " --threads 1"))
+    speed = (f"This run averaged {state['tokens_seen'] / max(state['elapsed_s'], 1):,.0f} tokens/s on the GPU "
+             "while two other sizes trained beside it (scripts/device_zh.sh runs the whole lease: three "
+             "sizes, then the emotion fine-tuning; its log is docs/device/). On a CPU the same model runs "
+             "about 5,000 tokens/s on one idle core: the budget above would see 1/150 of the tokens."
+             if on_gpu else
+             "On a shared CPU the tokens seen in a time budget vary with the load (this run averaged "
+             f"{state['tokens_seen'] / max(state['elapsed_s'], 1):,.0f} tokens/s; the same model runs about "
+             "5,000 tokens/s on one idle core of this CPU with bfloat16 autocast).")
+    parts += ["", "## Reproduce", "```", "python scripts/build_zh_corpus.py", command,
               "# or: resonance train encoder --lang zh --time-budget SECONDS",
-              "python scripts/zh_emotion_experiments.py --encoder-card --variants   # the table above", "```",
-              "On a shared CPU the tokens seen in a time budget vary with the load (this run averaged "
-              f"{state['tokens_seen'] / max(state['elapsed_s'], 1):,.0f} tokens/s; the same model runs about "
-              "5,000 tokens/s on one idle core of this CPU with bfloat16 autocast).", "",
+              "python scripts/zh_emotion_experiments.py --encoder-card --variants   # the tables above", "```",
+              speed, "",
               f"Software: {_versions()}.", ""]
     return "\n".join(parts)
 
@@ -123,9 +155,11 @@ def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encode
         if name.startswith("tfidf"):
             continue
         e = r["figures"]["emotion"]
-        rows.append(f"| {name} | {e['alone']['dev_weighted_f1']:.3f} | {e['alone']['test_weighted_f1']:.3f} | "
-                    f"{e['alone']['test_macro_f1']:.3f} | {e['fused']['weight']}, {e['fused']['dev_weighted_f1']:.3f}, "
-                    f"**{e['fused']['test_weighted_f1']:.3f}**, {e['fused']['test_macro_f1']:.3f} |")
+        a, f = e["alone"], e["fused"]
+        rows.append(f"| {name}{' (partial: ' + r['partial'] + ')' if r.get('partial') else ''} | "
+                    f"{_f(a['dev_weighted_f1'])} | {_f(a['test_weighted_f1'])} | {_f(a.get('test_macro_f1'))} | "
+                    f"{f['weight']}, {_f(f['dev_weighted_f1'])}, **{_f(f['test_weighted_f1'])}**, "
+                    f"{_f(f.get('test_macro_f1'))} |")
     per_label = emotion["fused"]["test"]["per_label"]
     label_rows = "\n".join(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
                            for label, v in per_label.items())
@@ -162,7 +196,7 @@ def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encode
               f"turns as segment B; max {config['max_length']} tokens.",
               f"- AdamW lr {config['learning_rate']}, batch {config['batch_size']}, up to {config['epochs']} "
               f"epochs, best dev epoch kept: {chosen['history']}.",
-              f"- CPU only, {chosen['seconds'] / 60:.1f} min.",
+              f"- {'One GPU' if config.get('device') == 'cuda' else 'CPU only'}, {chosen['seconds'] / 60:.1f} min.",
               "",
               "## Data and licenses",
               "- CPED (Apache-2.0): emotion and sentiment labels, training series only.",

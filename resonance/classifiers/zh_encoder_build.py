@@ -182,13 +182,48 @@ def write_manifest_copy(corpus: Path, export: Path) -> None:
     (export / "corpus_manifest.json").write_text(manifest, encoding="utf-8")
 
 
+SIZES_FILE = "sizes.json"  # encoder sizes pretrained side by side (rows of the card's size table)
+
+
+def _encoder_parameters(config: dict) -> int:
+    """Parameters of the encoder a BertConfig dict describes (built empty, never loaded)."""
+    from transformers import BertConfig, BertModel
+
+    fields = {k: config[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                                     "intermediate_size", "max_position_embeddings", "type_vocab_size")}
+    return sum(p.numel() for p in BertModel(BertConfig(**fields), add_pooling_layer=False).parameters())
+
+
+def size_rows(runs: Path, results: dict) -> list[dict]:
+    """One row per pretrained size in ``runs`` (folders ``enc-NAME`` with pretraining.json), with the
+    emotion variant fine-tuned from it (``pretrained-mt@NAME-...``) that did best on dev."""
+    rows = []
+    for folder in sorted(runs.glob("enc-*")):
+        name = folder.name[len("enc-"):]
+        record = json.loads((folder / "pretraining.json").read_text(encoding="utf-8"))
+        config, state = record["config"], record["state"]
+        parameters = _encoder_parameters(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+        variants = [r for k, r in results.items() if k.startswith(f"pretrained-mt@{name}-")]
+        best = max(variants, key=lambda r: r["dev_weighted_f1"], default=None)
+        emotion = best["figures"]["emotion"] if best else None
+        rows.append({"size": f"{name}: {config['num_layers']} x {config['hidden_size']}",
+                     "parameters": parameters, "steps": state["step"], "tokens_seen": state["tokens_seen"],
+                     "heldout_loss": state["heldout_loss"], "variant": best["variant"] if best else None,
+                     "dev_weighted_f1": best["dev_weighted_f1"] if best else None,
+                     "test_weighted_f1": best["test_weighted_f1"] if best else None,
+                     "test_alone": emotion["alone"]["test_weighted_f1"] if emotion else None})
+    return rows
+
+
 def rewrite_encoder_card(export: Path, downstream: list[dict]) -> None:
     """Re-render the encoder card with the classifier's before/after figures (weights untouched)."""
     from resonance.classifiers.zh_cards import encoder_card
 
     record = json.loads((export / "pretraining.json").read_text(encoding="utf-8"))
     manifest = json.loads((export / "corpus_manifest.json").read_text(encoding="utf-8"))
-    card = encoder_card(manifest, record["state"], record["config"], record["hardware"], downstream)
+    sizes_file = export / SIZES_FILE
+    sizes = json.loads(sizes_file.read_text(encoding="utf-8")) if sizes_file.is_file() else None
+    card = encoder_card(manifest, record["state"], record["config"], record["hardware"], downstream, sizes)
     (export / "README.md").write_text(card, encoding="utf-8")
 
 

@@ -1,0 +1,186 @@
+"""`resonance serve`: one process that keeps the models loaded, and the client side of it.
+
+A new `resonance score` process pays about 6 s before it scores anything (importing torch,
+transformers, spaCy and jieba, loading five models: docs/performance.md). `score --watch` avoids
+that for one terminal; the server avoids it for every `resonance score` on the machine, in any
+directory, from editors, make files and CI steps alike. While a server listens on its socket,
+`resonance score` sends it the parsed options (and the client's working directory, terminal
+width and ``RESONANCE_*`` variables) and prints what comes back: the same bytes, the same exit
+code, and only the changed episodes cost model time (the result cache serves the rest). Without a
+server, or with ``--no-server``, scoring runs in the process as before. The idea is the one of
+``dmypy`` and the Gradle daemon.
+
+The protocol is one JSON object each way per connection over a Unix socket in the cache folder
+(owner-only permissions). The server handles one request at a time.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Callable
+
+ENV_PREFIX = "RESONANCE_"
+CONNECT_TIMEOUT_S = 0.2
+
+
+def default_socket() -> Path:
+    """``$RESONANCE_SERVER_SOCKET``, else ``server.sock`` beside the result cache
+    (``RESONANCE_CACHE_DIR`` moves both)."""
+    override = os.environ.get("RESONANCE_SERVER_SOCKET")
+    if override:
+        return Path(override)
+    from resonance.cache import default_path
+
+    return default_path().parent / "server.sock"
+
+
+# ----- client -----
+def forward(params: dict, socket_path: Path | None = None) -> dict | None:
+    """Ask a running server to score; ``None`` when none answers (then score locally).
+
+    ``params`` are the `score` command's options as JSON values (paths absolute)."""
+    path = socket_path or default_socket()
+    if not path.exists():
+        return None
+    request = {"params": params, "cwd": os.getcwd(),
+               "env": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
+               "columns": _columns(), "color": _stdout_is_terminal()}
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(CONNECT_TIMEOUT_S)
+            conn.connect(os.fspath(path))
+            conn.settimeout(None)  # scoring may take as long as it takes
+            conn.sendall(json.dumps(request).encode("utf-8"))
+            conn.shutdown(socket.SHUT_WR)
+            reply = _read_all(conn)
+    except OSError:  # no listener (a stale socket file), refused, reset
+        return None
+    try:
+        return json.loads(reply.decode("utf-8"))
+    except ValueError:
+        return None
+
+
+def _columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _stdout_is_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_all(conn: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        chunk = conn.recv(1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+# ----- server -----
+def serve(run: Callable[[dict], int], socket_path: Path | None = None, *,
+          on_ready: Callable[[Path], None] = lambda _: None, max_requests: int | None = None) -> int:
+    """Answer requests until interrupted (or ``max_requests``); returns the number answered.
+
+    ``run(params)`` scores with the `score` options and returns the exit code; whatever it
+    writes to stdout and stderr goes back to the client."""
+    path = socket_path or default_socket()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        if _answers(path):
+            raise RuntimeError(f"a server already listens on {path}")
+        path.unlink()  # stale: a server that was killed
+    answered = 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        previous_umask = os.umask(0o177)  # the socket file is the owner's alone
+        try:
+            listener.bind(os.fspath(path))
+        finally:
+            os.umask(previous_umask)
+        listener.listen(8)
+        on_ready(path)
+        try:
+            while max_requests is None or answered < max_requests:
+                conn, _ = listener.accept()
+                with conn:
+                    reply = _answer(_read_all(conn), run)
+                    with contextlib.suppress(OSError):  # the client gave up: nothing to tell it
+                        conn.sendall(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
+                answered += 1
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+    return answered
+
+
+def _answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(CONNECT_TIMEOUT_S)
+        try:
+            probe.connect(os.fspath(path))
+        except OSError:
+            return False
+    return True
+
+
+def _answer(raw: bytes, run: Callable[[dict], int]) -> dict:
+    """Run one request in the client's directory and environment, capturing its output."""
+    try:
+        request = json.loads(raw.decode("utf-8"))
+        params, cwd = request["params"], request["cwd"]
+    except (ValueError, KeyError, TypeError):
+        return {"stdout": "", "stderr": "error: the resonance server got a malformed request\n", "code": 2}
+    out, err = io.StringIO(), io.StringIO()
+    terminal = {"COLUMNS": str(request.get("columns") or 100)}
+    if request.get("color"):
+        terminal["FORCE_COLOR"] = "1"
+    with _environment({**request.get("env", {}), **terminal}), _directory(cwd), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = run(params)
+        except SystemExit as exit_:  # typer.Exit is a click exception, handled by run
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        except Exception as error:  # noqa: BLE001 - the server must outlive any one request
+            print(f"error: the resonance server failed on this request: {error}", file=err)
+            code = 1
+    return {"stdout": out.getvalue(), "stderr": err.getvalue(), "code": code}
+
+
+@contextlib.contextmanager
+def _directory(path: str):
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """These variables for the request; every ``RESONANCE_*`` the client lacks is unset."""
+    saved = {k: os.environ.get(k) for k in set(values) | {k for k in os.environ if k.startswith(ENV_PREFIX)}}
+    for key in saved:
+        if key.startswith(ENV_PREFIX) and key not in values:
+            os.environ.pop(key, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,75 @@
+"""`resonance serve`: a process that keeps the models loaded answers `resonance score`."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from resonance import server
+from resonance.cli import _score_request, app
+
+runner = CliRunner()
+
+
+def start(run, path, requests: int = 1) -> threading.Thread:
+    ready = threading.Event()
+    thread = threading.Thread(target=server.serve, args=(run, path),
+                              kwargs={"on_ready": lambda _: ready.set(), "max_requests": requests}, daemon=True)
+    thread.start()
+    assert ready.wait(10), "the server did not start listening"
+    return thread
+
+
+def test_a_request_runs_in_the_clients_folder_and_returns_its_output_and_code(tmp_path, monkeypatch):
+    sock = tmp_path / "s.sock"
+
+    def run(params):
+        print(f"{params['word']} from {os.getcwd()}")
+        print("a warning", file=__import__("sys").stderr)
+        return 3
+
+    thread = start(run, sock)
+    elsewhere = tmp_path / "client"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    reply = server.forward({"word": "hello"}, sock)
+    thread.join(10)
+    assert reply == {"stdout": f"hello from {elsewhere}\n", "stderr": "a warning\n", "code": 3}
+    assert not sock.exists(), "the socket file is removed when the server stops"
+
+
+def test_no_server_or_a_stale_socket_means_score_locally(tmp_path):
+    assert server.forward({}, tmp_path / "none.sock") is None
+    stale = tmp_path / "stale.sock"
+    stale.write_text("")  # what a killed server leaves behind
+    assert server.forward({}, stale) is None
+
+
+def test_a_second_server_on_a_live_socket_is_refused(tmp_path):
+    sock = tmp_path / "s.sock"
+    thread = start(lambda params: 0, sock)
+    with pytest.raises(RuntimeError, match="already listens"):
+        server.serve(lambda params: 0, sock)
+    server.forward({}, sock)  # lets the first one finish
+    thread.join(10)
+
+
+def test_score_through_the_server_prints_what_scoring_here_prints(tmp_path, monkeypatch, zh_script_file,
+                                                                     stand_in_models):
+    import resonance.pipeline
+
+    monkeypatch.setattr(resonance.pipeline, "default_models", lambda config: stand_in_models)
+    sock = tmp_path / "s.sock"
+    monkeypatch.setenv("RESONANCE_SERVER_SOCKET", str(sock))
+    here = runner.invoke(app, ["score", str(zh_script_file), "--format", "json", "--no-server"])
+    thread = start(_score_request, sock, requests=2)
+    calls = stand_in_models.calls
+    served = runner.invoke(app, ["score", str(zh_script_file), "--format", "json", "--no-cache"])
+    missing = runner.invoke(app, ["score", str(tmp_path / "missing.txt"), "--format", "json"])
+    thread.join(10)
+    assert stand_in_models.calls > calls, "the server did the scoring"
+    assert served.exit_code == here.exit_code == 0
+    assert served.stdout == here.stdout
+    assert missing.exit_code == 1 and "missing.txt" in missing.stderr
