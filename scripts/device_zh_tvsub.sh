@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The tvsub_zh question of issue 10 on a GPU lease: the same small encoder (4 x 256, the shipped
+# size and settings) pretrained side by side for the same time on the corpus without tvsub_zh
+# (what ships) and with it (CC BY-NC-ND: such weights would be non-commercial). Both encoders
+# come back under $OUT; fine-tune and compare them with scripts/zh_emotion_experiments.py.
+#
+# Needs, carried: .device/zh_corpus (scripts/build_zh_corpus.py) and .device/tvsub (tvsub.txt.gz:
+# the tvsub_zh section that `build_corpus(include_tvsub=True)` appends after the other sources,
+# and that run's manifest.json). Dry run here: P=5 DEVICE=cpu BATCH=8 OUT=/tmp/o bash scripts/device_zh_tvsub.sh
+set -u
+P=${P:-90}
+DEVICE=${DEVICE:-cuda}
+BATCH=${BATCH:-256}
+PY=${PY:-python3}
+OUT=${OUT:?set OUT}
+W=${W:-/tmp/zhtv}
+export PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
+rm -rf "$W" && mkdir -p "$W/with" "$OUT"
+cat .device/zh_corpus/corpus.txt.gz .device/tvsub/tvsub.txt.gz > "$W/with/corpus.txt.gz"  # gzip members concatenate
+cp .device/tvsub/manifest.json "$W/with/"
+cp -r .device/zh_corpus/tokenizer-char "$W/with/"
+LOG="$OUT/log.txt"
+pretrain() {  # name corpus
+  "$PY" scripts/pretrain_zh.py --device "$DEVICE" --threads 2 --time-budget "$P" --layers 4 --hidden 256 \
+    --heads 4 --seq-len 128 --batch-size "$BATCH" --lr 1e-3 --warmup 400 --checkpoint-every 100000 \
+    --log-every 500 --corpus "$2" --tokenizer .device/zh_corpus/tokenizer-char --checkpoints "$W/ck-$1" \
+    --fresh --export "$W/enc-$1" 2>&1 | sed -u "s/^/[$1] /" >> "$LOG"
+  [ -f "$W/enc-$1/model.safetensors" ] && tar -cf "$OUT/enc-$1.tar" -C "$W" "enc-$1"
+}
+pretrain without .device/zh_corpus &
+pretrain with "$W/with" &
+wait
+ls -la "$OUT" >> "$LOG"
