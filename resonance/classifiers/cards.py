@@ -12,8 +12,12 @@ RESULTS_END = "<!-- results:end -->"
 PURPOSE = {
     "narrative": "Labels each line of a micro-drama episode with its narrative beat (hook, conflict, reversal, "
                  "revelation, payoff, cliffhanger, calm, exposition, none), reading the line, its two previous "
-                 "lines and the next one, plus its place in the episode (position, opening, ending, kind).",
-    "cultural": "For a line that carries cultural content (found by the lexicon matcher), says whether the culture "
+                 "lines and the next one, plus its place in the episode (position, opening, ending, kind). A "
+                 "second head, `culture`, says whether the line carries cultural content at all (a craft, art "
+                 "form, custom, cuisine, history...): the cultural dimension takes a line as cultural when the "
+                 "lexicon names a term in it or this head reaches the threshold chosen on dev.",
+    "cultural": "For a line that carries cultural content (found by the lexicon matcher or the narrative model's "
+                "culture head), says whether the culture "
                 "is embodied (drives a character's action, choice, conflict or relationship), expository (narration, "
                 "lecture, caption) or decorative (in passing), and whether it is bridged to contemporary life.",
 }
@@ -27,6 +31,14 @@ def _versions() -> str:
 
     return (f"python {platform.python_version()}, torch {torch.__version__}, transformers {transformers.__version__}, "
             f"tokenizers {tokenizers.__version__}, scikit-learn {sklearn.__version__}")
+
+
+def _culture_threshold(config: dict) -> str:
+    if "culture_threshold" not in config:
+        return ""
+    figures = ", ".join(f"{k} {v}" for k, v in config.get("culture_dev_f1", {}).items())
+    return (f"\nCulture threshold: {config['culture_threshold']} (chosen on the dev series for the rule \"lexicon term "
+            f"or culture head >= threshold\"; F1 of the cultural lines there: {figures}).\n")
 
 
 def corpus_card(task: str, lang: str, config: dict) -> str:
@@ -60,14 +72,15 @@ Split by series (`corpora/annotated/splits.json`):
 ## Training
 Command: `{training.get('command') or 'python scripts/train_corpus_models.py'}`
 Settings: `{json.dumps(training.get('settings', {}))}`
-Stopped by: {training.get('stopped')}; best epoch {training.get('best_epoch')} (dev weighted F1
-{training.get('best_dev_score')}); {training.get('minutes')} min on {platform.processor() or platform.machine()} (CPU).
+Stopped by: {training.get('stopped')}; best epoch {training.get('best_epoch')} (dev score, the mean over
+heads of their {training.get('settings', {}).get('dev_metric', 'weighted')} F1: {training.get('best_dev_score')});
+{training.get('minutes')} min on {platform.processor() or platform.machine()} (CPU).
 Train label counts: `{json.dumps(training.get('train_counts', {}), ensure_ascii=False)}`
 
-| epoch | train loss | dev weighted F1 | minutes |
+| epoch | train loss | dev score | minutes |
 |---|---|---|---|
 {history}
-
+{_culture_threshold(config)}
 Library versions: {_versions()}
 
 ## Results

@@ -20,7 +20,7 @@ from resonance.types import BEATS
 
 
 CULTURE = ("no", "yes")
-THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+THRESHOLDS = (0.01, 0.02, 0.03, 0.04) + tuple(round(0.05 * i, 2) for i in range(1, 20))
 
 
 def _examples(line: LabeledLine) -> list[Example]:
@@ -80,6 +80,27 @@ TASK = corpus_task.CorpusTask(task="narrative", heads={"beat": BEATS, "culture":
 
 def train(lang: str, out_dir: str | Path, settings=None, **kwargs):
     return corpus_task.train(TASK, lang, out_dir, settings, **kwargs)
+
+
+def retune(lang: str, model_dir: str | Path | None = None, *, root: Path = DEFAULT_ROOT) -> dict:
+    """Choose the culture threshold again on dev for a trained model (weights untouched); rewrites
+    config.json and the card's training section, keeping its results."""
+    import json
+
+    from resonance.classifiers.cards import RESULTS_END, RESULTS_START
+    from resonance.classifiers.predict import load_cached
+
+    folder = Path(model_dir) if model_dir else TASK.model_dir(lang)
+    tuned = _tune(load_cached(folder), lang, *corpus_task.split_examples(TASK, lang, root)["dev"])
+    config = {**json.loads((folder / "config.json").read_text(encoding="utf-8")), **tuned}
+    (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    old = (folder / "README.md").read_text(encoding="utf-8")
+    card = _card(lang, config)
+    if RESULTS_START in old and RESULTS_END in old:
+        kept = old[old.index(RESULTS_START):old.index(RESULTS_END)]
+        card = card[:card.index(RESULTS_START)] + kept + card[card.index(RESULTS_END):]
+    (folder / "README.md").write_text(card, encoding="utf-8")
+    return tuned
 
 
 def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test", *,

@@ -41,7 +41,7 @@ def downstream_table(results: list[dict]) -> str:
 
 def sizes_table(sizes: list[dict]) -> str:
     """Encoder sizes pretrained side by side: pretraining figures and the emotion classifier from each."""
-    rows = ["| size | parameters | steps | tokens seen | held-out MLM loss | emotion variant (best on dev) | "
+    rows = ["| run | parameters | steps | tokens seen | held-out MLM loss | emotion variant (best on dev) | "
             "dev wF1 fused | test wF1 fused | test wF1 alone |", "|---|---|---|---|---|---|---|---|---|"]
     for r in sizes:
         rows.append(f"| {r['size']} | {r['parameters']:,} | {r['steps']:,} | {r['tokens_seen']:,} | "
@@ -51,7 +51,10 @@ def sizes_table(sizes: list[dict]) -> str:
 
 
 def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
-                 downstream: list[dict] | None = None, sizes: list[dict] | None = None) -> str:
+                 downstream: list[dict] | None = None, comparisons: list[dict] | None = None,
+                 corpus_classifiers: list[dict] | None = None) -> str:
+    """``comparisons``: ``{"title", "intro", "rows"}`` tables of encoders pretrained side by side
+    (rows as ``resonance.classifiers.zh_encoder_build.size_rows`` makes them)."""
     tvsub_used = manifest["sources"].get("tvsub_zh", {}).get("used", False)
     nc_line = ("**These weights saw tvsub_zh (CC BY-NC-ND 4.0): non-commercial use only.**" if tvsub_used else
                "tvsub_zh (CC BY-NC-ND 4.0, research only) was **not** used, so no non-commercial "
@@ -109,11 +112,18 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
         "series 27, 29, 34 of ../shared/datasets/README.md are excluded). Lines of 8+ characters are "
         "deduplicated across sources.",
     ]
-    if sizes:
-        parts += ["", "## Sizes compared (same corpus, same time on the same GPU, run side by side)",
-                  "Each size was fine-tuned into the CPED emotion classifier (multi-task, fused with the "
-                  "n-gram scorer) at one or two learning rates; the row shows the variant best on dev.", "",
-                  sizes_table(sizes)]
+    if corpus_classifiers:
+        parts += ["", "## Effect on the corpus classifiers (held-out test series of corpora/annotated)",
+                  "Before: on the CPU-pretrained encoder (2.9 M tokens seen); after: retrained the same way on this "
+                  "one (`resonance train narrative|cultural --lang zh`, then `resonance evaluate ... --write-card`; "
+                  "their cards hold the full reports). The epoch was chosen on dev each time.", "",
+                  "| model | head | metric | test before | test after | dev before | dev after | note |",
+                  "|---|---|---|---|---|---|---|---|",
+                  *(f"| {r['model']} | {r['head']} | {r['metric']} | {_f(r['before'])} | {_f(r['after'])} | "
+                    f"{_f(r.get('dev_before'))} | {_f(r.get('dev_after'))} | {r.get('note', '')} |"
+                    for r in corpus_classifiers)]
+    for table in comparisons or []:
+        parts += ["", f"## {table['title']}", table["intro"], "", sizes_table(table["rows"])]
     if downstream:
         parts += ["", "## Effect on the Chinese emotion classifier (CPED, series held out)",
                   "Same split, same fine-tuning; test figures measured once, after choices made on dev.", "",
@@ -140,8 +150,9 @@ def encoder_card(manifest: dict, state: dict, config: dict, hardware: str,
     return "\n".join(parts)
 
 
-def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encoder-zh") -> str:
-    """Card of the shipped Chinese emotion model: every variant's figures on the same split."""
+def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encoder-zh", note: str = "") -> str:
+    """Card of the shipped Chinese emotion model: every variant's figures on the same split;
+    ``note``: why this variant was shipped."""
     from resonance.classifiers.labels import mapping_table
 
     chosen = results[shipped]
@@ -156,10 +167,11 @@ def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encode
             continue
         e = r["figures"]["emotion"]
         a, f = e["alone"], e["fused"]
-        rows.append(f"| {name}{' (partial: ' + r['partial'] + ')' if r.get('partial') else ''} | "
+        rows.append(f"| {name}{' (partial, see below)' if r.get('partial') else ''} | "
                     f"{_f(a['dev_weighted_f1'])} | {_f(a['test_weighted_f1'])} | {_f(a.get('test_macro_f1'))} | "
                     f"{f['weight']}, {_f(f['dev_weighted_f1'])}, **{_f(f['test_weighted_f1'])}**, "
                     f"{_f(f.get('test_macro_f1'))} |")
+    partial = [f"- {name}: {r['partial']}." for name, r in results.items() if r.get("partial")]
     per_label = emotion["fused"]["test"]["per_label"]
     label_rows = "\n".join(f"| {label} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
                            for label, v in per_label.items())
@@ -188,7 +200,10 @@ def emotion_card(results: dict, shipped: str, encoder_name: str = "models/encode
                      f"weighted alone, {sentiment['fused']['test_weighted_f1']:.3f} fused with its own n-gram "
                      f"scorer (w={sentiment['fused']['weight']}), TF-IDF + LR {tfidf_sent['test_weighted_f1']:.3f}. "
                      "The shipped folder keeps the sentiment head but fuses only the emotion head.")
-    parts += ["", "All variants (same split; wF1 = weighted F1):", "", *rows, "",
+    if note:
+        parts += ["", note]
+    parts += ["", "All variants (same split; wF1 = weighted F1; `@S`, `@M`, `@L`: the 4 x 256, 4 x 384 and 6 x 512 "
+              "encoders of the GPU run, see the encoder card):", "", *rows, "", *partial, "",
               "Per label, shipped model on test:", "", "| label | precision | recall | F1 | support |",
               "|---|---|---|---|---|", label_rows, "",
               "## Training",

@@ -182,7 +182,22 @@ def write_manifest_copy(corpus: Path, export: Path) -> None:
     (export / "corpus_manifest.json").write_text(manifest, encoding="utf-8")
 
 
-SIZES_FILE = "sizes.json"  # encoder sizes pretrained side by side (rows of the card's size table)
+# Before/after of the corpus classifiers built on the encoder (narrative-zh, cultural-zh), figures
+# from `resonance evaluate narrative|cultural --lang zh` with the previous and the new encoder
+CORPUS_CLASSIFIERS_FILE = "corpus_classifiers.json"
+# Encoders pretrained side by side and compared on the card: file in the encoder folder -> heading, intro
+COMPARISONS = {
+    "sizes.json": ("Sizes compared (same corpus, same time on the same GPU, run side by side)",
+                   "Each size was fine-tuned into the CPED emotion classifier (multi-task, fused with the n-gram "
+                   "scorer) at one or two learning rates; the row shows the variant best on dev."),
+    "tvsub.json": ("With and without tvsub_zh (same size, same GPU time, run side by side)",
+                   "tvsub_zh (18.3 M characters of TV subtitles, CC BY-NC-ND) would make the weights "
+                   "non-commercial. Both encoders had the same short budget and were fine-tuned the same way "
+                   "into the CPED emotion classifier (scripts/device_zh_tvsub.sh, then "
+                   "scripts/zh_emotion_experiments.py); the shipped encoder is the one without it, trained longer. "
+                   "The held-out MLM losses are not comparable: each run holds out the tail of its own sources, "
+                   "and the run with tvsub_zh holds out subtitles too."),
+}
 
 
 def _encoder_parameters(config: dict) -> int:
@@ -221,9 +236,12 @@ def rewrite_encoder_card(export: Path, downstream: list[dict]) -> None:
 
     record = json.loads((export / "pretraining.json").read_text(encoding="utf-8"))
     manifest = json.loads((export / "corpus_manifest.json").read_text(encoding="utf-8"))
-    sizes_file = export / SIZES_FILE
-    sizes = json.loads(sizes_file.read_text(encoding="utf-8")) if sizes_file.is_file() else None
-    card = encoder_card(manifest, record["state"], record["config"], record["hardware"], downstream, sizes)
+    comparisons = [{"title": title, "intro": intro, "rows": json.loads((export / name).read_text(encoding="utf-8"))}
+                   for name, (title, intro) in COMPARISONS.items() if (export / name).is_file()]
+    corpus_file = export / CORPUS_CLASSIFIERS_FILE
+    corpus_rows = json.loads(corpus_file.read_text(encoding="utf-8")) if corpus_file.is_file() else None
+    card = encoder_card(manifest, record["state"], record["config"], record["hardware"], downstream, comparisons,
+                        corpus_rows)
     (export / "README.md").write_text(card, encoding="utf-8")
 
 
