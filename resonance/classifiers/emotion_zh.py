@@ -114,12 +114,12 @@ class ZhEmotionClassifier(nn.Module):
 
     def predict_proba(self, texts: Sequence[str], contexts=None) -> np.ndarray:
         """Fused probabilities of the primary head, columns in ``labels`` order."""
+        from resonance.classifiers.fusion import mix_log, softmax_rows
+
         if self.ngram is None or self.fusion_weight <= 0:
-            return fuse(self.head_log_proba(texts, contexts))
-        mixed = self.fusion_weight * self.ngram_log_proba(texts)
-        if self.fusion_weight < 1:  # at weight 1 the transformer's share is zero: skip its cost
-            mixed = mixed + (1.0 - self.fusion_weight) * self.head_log_proba(texts, contexts)
-        return fuse(mixed)
+            return softmax_rows(self.head_log_proba(texts, contexts))
+        neural = self.head_log_proba(texts, contexts) if self.fusion_weight < 1 else None  # w = 1: skip its cost
+        return mix_log(neural, self.ngram_log_proba(texts), self.fusion_weight)
 
     def predict_heads(self, texts: Sequence[str], contexts=None, features=None, heads: Sequence[str] | None = None,
                       batch_size: int = BATCH_SIZE) -> dict[str, np.ndarray]:
@@ -221,13 +221,6 @@ class TransformerOnly:
 
     def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE) -> dict:
         return self.model._heads(texts, contexts, heads, batch_size, fused=False)
-
-
-def fuse(log_scores: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis of (mixed) log-probabilities."""
-    shifted = log_scores - log_scores.max(axis=1, keepdims=True)
-    weights = np.exp(shifted)
-    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def load(path: str | Path) -> ZhEmotionClassifier:

@@ -26,9 +26,24 @@ def mix(neural_probabilities, ngram_log_probabilities, weight: float):
     """Renormalised geometric mix of two probability tables (same columns)."""
     import numpy as np
 
-    mixed = (1 - weight) * np.log(np.clip(neural_probabilities, 1e-12, None)) + weight * ngram_log_probabilities
-    mixed -= mixed.max(axis=1, keepdims=True)
-    weights = np.exp(mixed)
+    return mix_log(np.log(np.clip(neural_probabilities, 1e-12, None)), ngram_log_probabilities, weight)
+
+
+def mix_log(neural_log_probabilities, ngram_log_probabilities, weight: float):
+    """``softmax((1 - w) * neural + w * ngram)`` of two log-probability tables (same columns); at
+    ``w = 1`` the neural table may be None (its share is zero, so it need not be computed)."""
+    mixed = weight * ngram_log_probabilities
+    if weight < 1:
+        mixed = mixed + (1.0 - weight) * neural_log_probabilities
+    return softmax_rows(mixed)
+
+
+def softmax_rows(log_scores):
+    """Softmax over the last axis of (mixed) log-probabilities, as float32."""
+    import numpy as np
+
+    shifted = log_scores - log_scores.max(axis=1, keepdims=True)
+    weights = np.exp(shifted)
     return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
