@@ -262,12 +262,11 @@ def _watch_scores(paths: list[Path], format: str, output: Optional[Path], config
     """`score --watch`: one process, models loaded once, a fresh report after every settled save."""
     import time
 
-    from resonance.classifiers.bundle import ShippedModels
     from resonance.engines import score_paths
     from resonance.pipeline import default_models
     from resonance.watch import watch
 
-    models = ShippedModels.shared(config.models_dir, int8=int8) if int8 is not None else default_models(config)
+    models = default_models(config, int8)
     loaded: set[str] = set()
 
     def run() -> None:

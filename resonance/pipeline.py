@@ -134,10 +134,12 @@ def error_entry(err: ResonanceError, path) -> dict:
     return {"source": err.source or str(path), "message": err.message, "line": err.line}
 
 
-def default_models(config: Config):
+def default_models(config: Config, int8: bool | None = None):
+    """The shipped models of ``config.models_dir``, loaded once per process; ``int8`` as
+    ShippedModels takes it (None: each model's int8.json decides)."""
     from resonance.classifiers.bundle import ShippedModels
 
-    return ShippedModels.shared(config.models_dir)
+    return ShippedModels.shared(config.models_dir, int8=int8)
 
 
 def _is_path(value) -> bool:

@@ -145,7 +145,7 @@ def twelve_episodes(tmp_path) -> tuple[Path, list[float]]:
 
 @pytest.fixture
 def stand_in(monkeypatch, stand_in_models):
-    monkeypatch.setattr("resonance.pipeline.default_models", lambda config: stand_in_models)
+    monkeypatch.setattr("resonance.pipeline.default_models", lambda config, int8=None: stand_in_models)
 
 
 def test_calibrate_writes_a_file_that_score_accepts(tmp_path, stand_in):

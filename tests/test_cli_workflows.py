@@ -16,7 +16,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def _stand_in(monkeypatch, stand_in_models):
-    monkeypatch.setattr("resonance.pipeline.default_models", lambda config: stand_in_models)
+    monkeypatch.setattr("resonance.pipeline.default_models", lambda config, int8=None: stand_in_models)
 
 
 def test_json_output_is_the_report(zh_script_file):

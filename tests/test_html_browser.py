@@ -67,7 +67,7 @@ def chromium_executable() -> str | None:
 
 @pytest.fixture
 def report_file(tmp_path, monkeypatch, stand_in_models) -> Path:
-    monkeypatch.setattr("resonance.pipeline.default_models", lambda config: stand_in_models)
+    monkeypatch.setattr("resonance.pipeline.default_models", lambda config, int8=None: stand_in_models)
     (tmp_path / "逆袭千金.txt").write_text(zh_script(), encoding="utf-8")
     (tmp_path / "billionaire.txt").write_text(EN_SCRIPT, encoding="utf-8")
     target = tmp_path / "report.html"

@@ -60,7 +60,7 @@ def test_score_through_the_server_prints_what_scoring_here_prints(tmp_path, monk
                                                                      stand_in_models):
     import resonance.pipeline
 
-    monkeypatch.setattr(resonance.pipeline, "default_models", lambda config: stand_in_models)
+    monkeypatch.setattr(resonance.pipeline, "default_models", lambda config, int8=None: stand_in_models)
     sock = tmp_path / "s.sock"
     monkeypatch.setenv("RESONANCE_SERVER_SOCKET", str(sock))
     here = runner.invoke(app, ["score", str(zh_script_file), "--format", "json", "--no-server"])

@@ -46,7 +46,7 @@ def test_a_new_file_in_a_watched_folder_is_a_change(tmp_path):
 
 
 def test_score_watch_rescores_the_edited_script(tmp_path, monkeypatch, stand_in_models):
-    monkeypatch.setattr("resonance.pipeline.default_models", lambda config: stand_in_models)
+    monkeypatch.setattr("resonance.pipeline.default_models", lambda config, int8=None: stand_in_models)
     monkeypatch.setenv("RESONANCE_CACHE_DIR", str(tmp_path / "cache"))
     script = tmp_path / "series.txt"
     script.write_text("第1集\n△门开了。\n林晚：你来了。\n", encoding="utf-8")

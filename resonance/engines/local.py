@@ -10,10 +10,6 @@ from resonance.report import Report
 
 
 def score_paths(paths: list, *, config: Config, models=None, int8: bool | None = None, **options) -> Report:
-    from resonance.pipeline import score_paths as run
+    from resonance.pipeline import default_models, score_paths as run
 
-    if models is None and int8 is not None:
-        from resonance.classifiers.bundle import ShippedModels
-
-        models = ShippedModels.shared(config.models_dir, int8=int8)
-    return run(paths, config=config, models=models, **options)
+    return run(paths, config=config, models=models or default_models(config, int8), **options)
