@@ -213,7 +213,7 @@ def serve(
 
     A new `resonance score` process spends about 6 s importing torch and spaCy and loading models;
     while this server runs, `score` hands it the work and an edited episode comes back in well
-    under a second. Restart the server after changing the models."""
+    under a second. A retrained model folder is picked up at the next request."""
     import os
 
     from resonance.classifiers.bundle import ShippedModels

@@ -125,6 +125,55 @@ def test_culture_that_drives_a_choice_beats_a_lecture_english(models):
     assert embodied.scores["cultural"] > lecture.scores["cultural"]
 
 
+SWEETGRASS_EN = """INT. PORCH - EVENING
+
+Aunt Delphine pulls a bundle of dried grass from a bucket of water and splits it with her thumbnail.
+
+DELPHINE
+Your grandmother coiled her first one at eight. Bulrush for the body, palmetto to bind it.
+
+Kezia watches her push the bone awl through the coil, pull the strip tight, and start the next row.
+
+KEZIA
+The developer wants the whole marsh. Where are you going to cut grass then?
+
+DELPHINE
+Then you learn it tonight, while there's still grass to cut.
+
+She puts the half-finished coil in Kezia's lap and closes her fingers around the awl.
+"""
+
+HOSPITAL_EN = """INT. HOSPITAL CORRIDOR - NIGHT
+
+Lena grips the bill. Her knuckles are white.
+
+MRS. COLE
+Thirty thousand dollars? How are you going to pay that?
+
+LENA
+My mother is in surgery. Can't you wait one day?
+
+The doctor pushes through the doors and pulls down his mask.
+
+DOCTOR
+She needs the operation tonight. We need the deposit now.
+"""
+
+
+def test_a_craft_the_lexicon_never_heard_of_still_counts_as_culture(models):
+    episode = _score(SWEETGRASS_EN, models).episodes[0]
+    assert episode.dimensions["cultural"].features["mentions"] == 0, "no lexicon term in this scene"
+    assert episode.scores["cultural"] > 0
+    reasons = [e.reason for e in episode.evidence if e.dimension == "cultural"]
+    assert reasons and all("no lexicon term" in r for r in reasons)
+
+
+def test_an_episode_without_culture_gets_no_cultural_score(models):
+    episode = _score(HOSPITAL_EN, models).episodes[0]
+    assert episode.scores["cultural"] == 0
+    assert not [e for e in episode.evidence if e.dimension == "cultural"]
+
+
 @pytest.mark.parametrize("language,lecture_line,embodied_line,context", [
     ("zh", "旁白：傩戏起源于上古时期的驱疫仪式，被誉为中国戏剧的活化石。",
      "杨小满：阿公，这傩面我戴。你不教，我就自己学，傩戏不能断在我们家手里！",

@@ -150,13 +150,15 @@ class ShippedModels:
 
     def culture(self, language, texts, contexts, places):
         """(P(the line carries cultural content), detected) per line, from the narrative model's
-        culture head and the threshold chosen on dev; (0.0, False) for a model without the head."""
+        culture head and the threshold chosen on dev (none: never detected); (0.0, False) for a
+        model without the head."""
         out = self._narrative(language, texts, contexts, places)
         if "culture" not in out:
             return [(0.0, False)] * len(texts)
-        threshold = float(_read_json(self.folder("narrative", language) / "config.json").get("culture_threshold", 0.5))
+        threshold = _read_json(self.folder("narrative", language) / "config.json").get("culture_threshold")
         yes = list(out["model"].head_labels["culture"]).index("yes")
-        return [(round(float(row[yes]), 6), bool(row[yes] >= threshold)) for row in out["culture"]]
+        return [(round(float(row[yes]), 6), threshold is not None and bool(row[yes] >= threshold))
+                for row in out["culture"]]
 
     # ----- cultural -----
     def mentions(self, language, text):

@@ -34,11 +34,15 @@ def _versions() -> str:
 
 
 def _culture_threshold(config: dict) -> str:
-    if "culture_threshold" not in config:
+    if "culture_dev" not in config:
         return ""
-    figures = ", ".join(f"{k} {v}" for k, v in config.get("culture_dev_f1", {}).items())
-    return (f"\nCulture threshold: {config['culture_threshold']} (chosen on the dev series for the rule \"lexicon term "
-            f"or culture head >= threshold\"; F1 of the cultural lines there: {figures}).\n")
+    figures = ", ".join(f"{k} {v}" for k, v in config["culture_dev"].items())
+    threshold = config.get("culture_threshold")
+    rule = (f"{threshold}: the lowest at which the lines the head adds to the lexicon's are at least as precise "
+            "as the lexicon's own on the dev series" if threshold is not None else
+            "none: at no threshold were the lines the head adds as precise as the lexicon's on the dev series, "
+            "so the lexicon alone finds cultural lines")
+    return f"\nCulture threshold {rule} (dev: {figures}).\n"
 
 
 def corpus_card(task: str, lang: str, config: dict) -> str:
