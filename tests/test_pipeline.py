@@ -97,3 +97,21 @@ def test_a_cultural_detail_the_lexicon_misses_counts_once_the_culture_head_finds
     assert found["scores"]["cultural"] > 0
     reasons = [e["reason"] for e in found["evidence"] if e["dimension"] == "cultural"]
     assert reasons and all("no lexicon term" in r for r in reasons)
+
+
+def test_a_new_culture_threshold_is_a_new_model_version(tmp_path):
+    """Cached results made with another threshold must not be served: it is part of the version."""
+    from resonance.classifiers.bundle import ShippedModels
+
+    def versions(threshold):
+        for task in ("emotion", "narrative", "cultural"):
+            folder = tmp_path / f"{task}-en"
+            folder.mkdir(exist_ok=True)
+            config = {"name": f"{task}.en.v1", "weights_sha256": "ab" * 32}
+            if task == "narrative":
+                config["culture_threshold"] = threshold
+            (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        return ShippedModels(tmp_path, int8=False).versions_for("en")
+
+    assert versions(0.45) != versions(0.6) != versions(None)
+    assert versions(0.45)["emotion.en.v1"] == versions(None)["emotion.en.v1"]

@@ -30,6 +30,15 @@ def _read_json(path: Path) -> dict:
     return value
 
 
+def _settings_tag(config: dict) -> str:
+    """What a model's config decides beyond its weights, in its version (so cached results made
+    with another setting are never reused): the culture threshold of a narrative model."""
+    if "culture_threshold" not in config:
+        return ""
+    threshold = config["culture_threshold"]
+    return "+culture-off" if threshold is None else f"+culture>={threshold}"
+
+
 def default_models_dir() -> Path:
     return Path(os.environ.get("RESONANCE_MODELS") or PROJECT_ROOT / "models")
 
@@ -74,7 +83,7 @@ class ShippedModels:
             config = _read_json(self.folder(task, language) / "config.json")
             sha = config.get("weights_sha256")
             versions[config.get("name", task)] = str(sha or "")[:12] + (
-                "+int8" if self.runs_int8(task, language, sha) else "")
+                "+int8" if self.runs_int8(task, language, sha) else "") + _settings_tag(config)
         return versions
 
     def runs_int8(self, task: str, language: str, weights_sha256: str | None = None) -> bool:
