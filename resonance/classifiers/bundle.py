@@ -136,20 +136,23 @@ class ShippedModels:
         return round(valence, 6), round(arousal, 6)
 
     # ----- narrative -----
-    def _narrative(self, language, texts, contexts, places) -> dict:
-        """Every head of the narrative model in one forward pass; the last call is remembered, so
-        ``beats`` and ``culture`` on the same lines run the model once."""
+    def _narrative(self, language, texts, contexts, places, keep: bool = True) -> dict:
+        """Every head of the narrative model in one forward pass. ``beats`` keeps its result for
+        the ``culture`` call that follows on the same lines (analyze() makes both), which takes it
+        (``keep=False``): the model runs once per script, and a later ``beats`` runs it again."""
         from resonance.classifiers.line_features import beat_features
         from resonance.classifiers.predict import predict_proba
 
         key = (language, tuple(texts), tuple(contexts), tuple(places))
-        if self._last_narrative and self._last_narrative[0] == key:
-            return self._last_narrative[1]
+        kept, self._last_narrative = self._last_narrative, None
+        if kept and kept[0] == key:
+            return kept[1]
         model = self._model("narrative", language)
         features = [beat_features(i, n, kind) for i, n, kind in places]
         heads = [h for h in ("beat", "culture") if h in model.head_labels]
         out = {"model": model, **predict_proba(model, texts, contexts, features, heads=heads)}
-        self._last_narrative = (key, out)
+        if keep:
+            self._last_narrative = (key, out)
         return out
 
     def beats(self, language, texts, contexts, places):
@@ -161,7 +164,7 @@ class ShippedModels:
         """(P(the line carries cultural content), detected) per line, from the narrative model's
         culture head and the threshold chosen on dev (none: never detected); (0.0, False) for a
         model without the head."""
-        out = self._narrative(language, texts, contexts, places)
+        out = self._narrative(language, texts, contexts, places, keep=False)
         if "culture" not in out:
             return [(0.0, False)] * len(texts)
         threshold = _read_json(self.folder("narrative", language) / "config.json").get("culture_threshold")
