@@ -125,3 +125,15 @@ def evaluate(task: CorpusTask, lang: str, model_dir: str | Path | None = None, s
     report.pop("probabilities", None)
     report.pop("truth", None)
     return report
+
+
+def rerender_card(task: CorpusTask, folder: Path, lang: str, config: dict) -> None:
+    """Write ``folder``/README.md from ``config`` again, keeping its results section."""
+    from resonance.classifiers.cards import RESULTS_END, RESULTS_START
+
+    old = (folder / "README.md").read_text(encoding="utf-8")
+    card = task.card(lang, config)
+    if RESULTS_START in old and RESULTS_END in old:
+        kept = old[old.index(RESULTS_START):old.index(RESULTS_END)]
+        card = card[:card.index(RESULTS_START)] + kept + card[card.index(RESULTS_END):]
+    (folder / "README.md").write_text(card, encoding="utf-8")

@@ -104,7 +104,6 @@ def retune(lang: str, model_dir: str | Path | None = None, *, root: Path = DEFAU
     config.json and the card's training section, keeping its results."""
     import json
 
-    from resonance.classifiers.cards import RESULTS_END, RESULTS_START
     from resonance.classifiers.predict import load_cached
 
     folder = Path(model_dir) if model_dir else TASK.model_dir(lang)
@@ -112,12 +111,7 @@ def retune(lang: str, model_dir: str | Path | None = None, *, root: Path = DEFAU
     config = {k: v for k, v in json.loads((folder / "config.json").read_text(encoding="utf-8")).items()
               if k not in ("culture_dev_f1", "culture_dev")} | tuned
     (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
-    old = (folder / "README.md").read_text(encoding="utf-8")
-    card = _card(lang, config)
-    if RESULTS_START in old and RESULTS_END in old:
-        kept = old[old.index(RESULTS_START):old.index(RESULTS_END)]
-        card = card[:card.index(RESULTS_START)] + kept + card[card.index(RESULTS_END):]
-    (folder / "README.md").write_text(card, encoding="utf-8")
+    corpus_task.rerender_card(TASK, folder, lang, config)
     return tuned
 
 
