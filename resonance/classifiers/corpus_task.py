@@ -127,8 +127,11 @@ def evaluate(task: CorpusTask, lang: str, model_dir: str | Path | None = None, s
     return report
 
 
+CHANGES, LIMITS = "## Changes", "## Limits"
+
+
 def rerender_card(task: CorpusTask, folder: Path, lang: str, config: dict) -> None:
-    """Write ``folder``/README.md from ``config`` again, keeping its results section."""
+    """Write ``folder``/README.md from ``config`` again, keeping its results and its change log."""
     from resonance.classifiers.cards import RESULTS_END, RESULTS_START
 
     old = (folder / "README.md").read_text(encoding="utf-8")
@@ -136,4 +139,7 @@ def rerender_card(task: CorpusTask, folder: Path, lang: str, config: dict) -> No
     if RESULTS_START in old and RESULTS_END in old:
         kept = old[old.index(RESULTS_START):old.index(RESULTS_END)]
         card = card[:card.index(RESULTS_START)] + kept + card[card.index(RESULTS_END):]
+    if CHANGES in old and LIMITS in old[old.index(CHANGES):] and LIMITS in card:
+        changes = old[old.index(CHANGES):old.index(LIMITS, old.index(CHANGES))]
+        card = card.replace(LIMITS, changes + LIMITS, 1)
     (folder / "README.md").write_text(card, encoding="utf-8")
