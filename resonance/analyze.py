@@ -17,6 +17,9 @@ CONTENT_KINDS = (ElementKind.DIALOGUE, ElementKind.NARRATION, ElementKind.ACTION
 CONTEXT_TURNS = 2
 Context = tuple[str, ...]
 LinePlace = tuple[int, int, str]  # index in the episode's content lines, their count, element kind
+# per line, from one pass of the narrative model: beat probabilities, P(the line carries culture),
+# and whether that is sure enough to count the line as cultural
+LineNarrative = tuple[dict[str, float], float, bool]
 
 
 class Models(Protocol):
@@ -26,11 +29,8 @@ class Models(Protocol):
 
     def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
 
-    def beats(self, language: str, texts: list[str], contexts: list[Context],
-              places: list[LinePlace]) -> list[dict[str, float]]: ...
-
-    def culture(self, language: str, texts: list[str], contexts: list[Context],
-                places: list[LinePlace]) -> list[tuple[float, bool]]: ...
+    def narrative(self, language: str, texts: list[str], contexts: list[Context],
+                  places: list[LinePlace]) -> list[LineNarrative]: ...
 
     def mentions(self, language: str, text: str) -> tuple[CulturalMention, ...]: ...
 
@@ -89,10 +89,9 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
 
     words, sentences = _token_counts([e.text for e in flat], language)
     emotions = models.emotion(language, texts, emotion_ctx) if flat else []
-    beats = models.beats(language, texts, beat_ctx, places) if flat else []
-    culture = models.culture(language, texts, beat_ctx, places) if flat else []
+    narrative = models.narrative(language, texts, beat_ctx, places) if flat else []
     mentions = [models.mentions(language, e.text) for e in flat]
-    cultural_idx = [i for i, m in enumerate(mentions) if m or culture[i][1]]
+    cultural_idx = [i for i, m in enumerate(mentions) if m or narrative[i][2]]
     integration = models.integration(language, [texts[i] for i in cultural_idx],
                                      [emotion_ctx[i] for i in cultural_idx],
                                      [flat[i].kind for i in cultural_idx]) if cultural_idx else []
@@ -106,10 +105,11 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
             cursor += 1
             valence, arousal = models.valence_arousal(language, emotions[i])
             integ = integration_by_idx.get(i)
+            beat, culture, culture_detected = narrative[i]
             lines.append(LineSignals(
                 element=element, position=positions[i], emotion=emotions[i], valence=valence,
-                arousal=arousal, beat=beats[i], mentions=mentions[i], culture=culture[i][0],
-                culture_detected=culture[i][1],
+                arousal=arousal, beat=beat, mentions=mentions[i], culture=culture,
+                culture_detected=culture_detected,
                 integration=integ[0] if integ else None, bridge=integ[1] if integ else None,
                 stakes=find_stakes(element.text, language), words=words[i], sentences=sentences[i]))
         out.append(EpisodeSignals(episode=episode, language=language, lines=tuple(lines)))

@@ -20,7 +20,7 @@ Measures, per series:
   move down a line in the file, but their cache keys ignore file line numbers): in a new process,
   inside `score --watch`, and in a new `score` process while `resonance serve` runs (the client
   hands the work to the server; which heavy modules the client imported is printed);
-- per classifier, in this process (each side the best of two passes): lines/s inside the pipeline (analyze() -> models.emotion/beats/
+- per classifier, in this process (each side the best of two passes): lines/s inside the pipeline (analyze() -> models.emotion/narrative/
   integration, tokenising, batching and post-processing included) against the same model's bare
   forward pass over the same batches (the pipeline's overhead), and against a naive baseline:
   the same model (float, as shipped) called one line at a time through a transformers ``Pipeline``
@@ -252,8 +252,8 @@ class TimedModels:
     def emotion(self, language, texts, contexts):
         return self._timed("emotion", self.models.emotion, language, texts, contexts)
 
-    def beats(self, language, texts, contexts, places):
-        return self._timed("narrative", self.models.beats, language, texts, contexts, places)
+    def narrative(self, language, texts, contexts, places):
+        return self._timed("narrative", self.models.narrative, language, texts, contexts, places)
 
     def integration(self, language, texts, contexts, kinds):
         return self._timed("cultural", self.models.integration, language, texts, contexts, kinds)

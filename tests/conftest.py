@@ -52,18 +52,16 @@ class StandInModels:
     def valence_arousal(self, language, emotion):
         return -0.6 * emotion["anger"], 0.8 * emotion["anger"]
 
-    def beats(self, language, texts, contexts, places):
+    def narrative(self, language, texts, contexts, places):
         from resonance.classifiers.beat_rules import rule_beat
         from resonance.types import BEATS
 
         out = []
         for text, (index, count, kind) in zip(texts, places):
             label = rule_beat(text, language, index, count, kind)
-            out.append({b: (0.9 if b == label else 0.1 / (len(BEATS) - 1)) for b in BEATS})
+            beat = {b: (0.9 if b == label else 0.1 / (len(BEATS) - 1)) for b in BEATS}
+            out.append((beat, 0.9, True) if "锥子" in text else (beat, 0.1, False))
         return out
-
-    def culture(self, language, texts, contexts, places):
-        return [(0.9, True) if "锥子" in text else (0.1, False) for text in texts]
 
     def mentions(self, language, text):
         from resonance.types import CulturalMention

@@ -91,7 +91,8 @@ def test_a_cultural_detail_the_lexicon_misses_counts_once_the_culture_head_finds
     path = tmp_path / "awl.txt"
     path.write_text(AWL_EPISODE, encoding="utf-8")
     found = score_paths([path], config=Config(), models=stand_in_models).to_dict()["scripts"][0]["episodes"][0]
-    stand_in_models.culture = lambda language, texts, contexts, places: [(0.1, False)] * len(texts)
+    finds = stand_in_models.narrative
+    stand_in_models.narrative = lambda *args: [(beat, 0.1, False) for beat, _, _ in finds(*args)]
     missed = score_paths([path], config=Config(), models=stand_in_models).to_dict()["scripts"][0]["episodes"][0]
     assert missed["scores"]["cultural"] == 0
     assert found["scores"]["cultural"] > 0

@@ -58,7 +58,6 @@ class ShippedModels:
 
         self.models_dir = Path(models_dir) if models_dir else default_models_dir()
         self.int8 = int8_setting() if int8 is None else int8
-        self._last_narrative: tuple | None = None
 
     @classmethod
     def shared(cls, models_dir: str | os.PathLike[str] | None = None, int8: bool | None = None) -> "ShippedModels":
@@ -136,41 +135,29 @@ class ShippedModels:
         return round(valence, 6), round(arousal, 6)
 
     # ----- narrative -----
-    def _narrative(self, language, texts, contexts, places, keep: bool = True) -> dict:
-        """Every head of the narrative model in one forward pass. ``beats`` keeps its result for
-        the ``culture`` call that follows on the same lines (analyze() makes both), which takes it
-        (``keep=False``): the model runs once per script, and a later ``beats`` runs it again."""
+    def narrative(self, language, texts, contexts, places):
+        """(beat probabilities, P(cultural content), detected) per line, from one pass over every
+        head of the narrative model; detected uses the culture threshold chosen on dev (none:
+        never). A model without the culture head gives (…, 0.0, False)."""
         from resonance.classifiers.line_features import beat_features
         from resonance.classifiers.predict import predict_proba
 
-        key = (language, tuple(texts), tuple(contexts), tuple(places))
-        kept, self._last_narrative = self._last_narrative, None
-        if kept and kept[0] == key:
-            return kept[1]
         model = self._model("narrative", language)
         features = [beat_features(i, n, kind) for i, n, kind in places]
         heads = [h for h in ("beat", "culture") if h in model.head_labels]
-        out = {"model": model, **predict_proba(model, texts, contexts, features, heads=heads)}
-        if keep:
-            self._last_narrative = (key, out)
-        return out
+        probs = predict_proba(model, texts, contexts, features, heads=heads)
+        labels = model.head_labels["beat"]
+        beats = [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in probs["beat"]]
+        if "culture" not in probs:
+            return [(beat, 0.0, False) for beat in beats]
+        threshold = _read_json(self.folder("narrative", language) / "config.json").get("culture_threshold")
+        yes = list(model.head_labels["culture"]).index("yes")
+        return [(beat, round(float(row[yes]), 6), threshold is not None and bool(row[yes] >= threshold))
+                for beat, row in zip(beats, probs["culture"])]
 
     def beats(self, language, texts, contexts, places):
-        out = self._narrative(language, texts, contexts, places)
-        labels = out["model"].head_labels["beat"]
-        return [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in out["beat"]]
-
-    def culture(self, language, texts, contexts, places):
-        """(P(the line carries cultural content), detected) per line, from the narrative model's
-        culture head and the threshold chosen on dev (none: never detected); (0.0, False) for a
-        model without the head."""
-        out = self._narrative(language, texts, contexts, places, keep=False)
-        if "culture" not in out:
-            return [(0.0, False)] * len(texts)
-        threshold = _read_json(self.folder("narrative", language) / "config.json").get("culture_threshold")
-        yes = list(out["model"].head_labels["culture"]).index("yes")
-        return [(round(float(row[yes]), 6), threshold is not None and bool(row[yes] >= threshold))
-                for row in out["culture"]]
+        """The beat probabilities alone (scripts/tripod_turning_points.py)."""
+        return [beat for beat, _, _ in self.narrative(language, texts, contexts, places)]
 
     # ----- cultural -----
     def mentions(self, language, text):

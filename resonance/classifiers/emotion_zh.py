@@ -99,8 +99,7 @@ class ZhEmotionClassifier(nn.Module):
             rows = order[start:start + batch_size]
             batch = collate([encoded.input_ids[i] for i in rows], [encoded.token_type_ids[i] for i in rows],
                             self.tokenizer.pad_token_id)
-            if device.type != "cpu":
-                batch = tuple(t.to(device) for t in batch)
+            batch = tuple(t.to(device) for t in batch)  # a no-op on the CPU
             out[rows] = torch.log_softmax(self(*batch)[head].float(), dim=-1).cpu().numpy()
         self.train(was_training)
         return out
