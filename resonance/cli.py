@@ -126,7 +126,7 @@ def score(
     watch: Annotated[bool, typer.Option("--watch", help="Keep running: score now and again after every save of "
                                                         "the files (models stay loaded; Ctrl-C stops).")] = False,
     no_server: Annotated[bool, typer.Option("--no-server", help="Score in this process even when a `resonance "
-                                                                "serve` is running.")] = False,
+                                                                "serve` is running, and start none.")] = False,
 ) -> None:
     """Score every episode on emotional, cultural and narrative resonance, plus an overall rating."""
     from resonance.errors import ResonanceError
@@ -166,8 +166,25 @@ def score(
         _err(str(err))
         raise typer.Exit(2) from None
     _show(report, format, output)
+    if engine == "local" and not no_server:
+        _leave_server_behind()
     if report.errors:
         raise typer.Exit(1)
+
+
+def _leave_server_behind() -> None:
+    """In a terminal, start a background `resonance serve` for the next `score` (it exits after
+    30 idle minutes; RESONANCE_SERVER=off turns this off): see resonance/server.py."""
+    from resonance.server import auto_start_wanted, start_background
+
+    if auto_start_wanted():
+        try:
+            if start_background():
+                typer.echo("note: started a background `resonance serve` so that the next score skips loading "
+                           "the models (it stops after 30 idle minutes; RESONANCE_SERVER=off turns this off)",
+                           err=True)
+        except OSError as error:  # a read-only cache folder: scoring itself went fine
+            typer.echo(f"note: could not start a background server: {error}", err=True)
 
 
 def _absolute(path: Optional[Path]) -> Optional[str]:
@@ -208,6 +225,8 @@ def serve(
                          "the cache folder, where `resonance score` looks).")] = None,
     preload: Annotated[str, typer.Option(help="Languages whose models load before the first request "
                                               "(comma-separated; empty: load on first use).")] = "zh,en",
+    idle_exit: Annotated[Optional[int], typer.Option(
+        help="Stop after this many seconds without a request (default: run until stopped).", min=1)] = None,
 ) -> None:
     """Keep the models loaded and score for every `resonance score` on this machine (Ctrl-C stops).
 
@@ -219,20 +238,24 @@ def serve(
     from resonance.classifiers.bundle import ShippedModels
     from resonance.server import default_socket, serve as serve_forever
 
-    models = ShippedModels.shared()
-    for language in [lang.strip() for lang in preload.split(",") if lang.strip()]:
-        try:
-            models.preload(language)
-        except Exception as error:  # noqa: BLE001 - a missing language must not stop the server
-            _err(f"could not preload {language}: {error}")
+    def load_models() -> None:
+        models = ShippedModels.shared()
+        for language in [lang.strip() for lang in preload.split(",") if lang.strip()]:
+            try:
+                models.preload(language)
+            except Exception as error:  # noqa: BLE001 - a missing language must not stop the server
+                _err(f"could not preload {language}: {error}")
+
     try:
-        serve_forever(_score_request, socket_path or default_socket(), on_ready=lambda path: typer.echo(
-            f"resonance server (pid {os.getpid()}) listening on {path}; Ctrl-C stops", err=True))
+        serve_forever(_score_request, socket_path or default_socket(), prepare=load_models, idle_exit_s=idle_exit,
+                      on_ready=lambda path: typer.echo(
+                          f"resonance server (pid {os.getpid()}) listening on {path}; Ctrl-C stops", err=True))
     except RuntimeError as error:
         _err(str(error))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        typer.echo("server stopped", err=True)
+        pass
+    typer.echo("server stopped", err=True)
 
 
 def _show(report, format: str, output: Optional[Path]) -> None:

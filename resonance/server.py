@@ -11,7 +11,14 @@ server, or with ``--no-server``, scoring runs in the process as before. The idea
 ``dmypy`` and the Gradle daemon.
 
 The protocol is one JSON object each way per connection over a Unix socket in the cache folder
-(owner-only permissions). The server handles one request at a time.
+(owner-only permissions). The server handles one request at a time. A server holds ``server.lock``
+beside its socket for its whole life, so that two never start for one socket.
+
+An interactive `resonance score` that found no server starts one in the background when it is done
+(``start_background``), which exits after ``IDLE_EXIT_S`` without a request: the first run of an
+edit session pays the imports, the next ones do not. Never in CI (``$CI`` set), never when
+stdout is not a terminal, unless ``RESONANCE_SERVER=auto``; ``RESONANCE_SERVER=off`` or
+``--no-server`` turn it off.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from typing import Callable
 
 ENV_PREFIX = "RESONANCE_"
 CONNECT_TIMEOUT_S = 0.2
+IDLE_EXIT_S = 30 * 60
 
 
 def default_socket() -> Path:
@@ -46,7 +54,7 @@ def forward(params: dict, socket_path: Path | None = None) -> dict | None:
     path = socket_path or default_socket()
     if not path.exists():
         return None
-    request = {"params": params, "cwd": os.getcwd(),
+    request = {"params": params, "cwd": os.getcwd(), "version": _version(),
                "env": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
                "columns": _columns(), "color": _stdout_is_terminal()}
     try:
@@ -60,9 +68,76 @@ def forward(params: dict, socket_path: Path | None = None) -> dict | None:
     except OSError:  # no listener (a stale socket file), refused, reset
         return None
     try:
-        return json.loads(reply.decode("utf-8"))
+        answer = json.loads(reply.decode("utf-8"))
     except ValueError:
         return None
+    return None if answer.get("mismatch") else answer
+
+
+def _version() -> str:
+    """The package version and the newest modification time of its sources: a server started
+    before an upgrade or an edit of the code does not answer for the new code."""
+    from resonance import __version__
+
+    newest, folders = 0.0, [Path(__file__).resolve().parent]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir() and entry.name != "__pycache__":
+                    folders.append(Path(entry.path))
+                elif entry.name.endswith(".py"):
+                    newest = max(newest, entry.stat().st_mtime)
+    return f"{__version__}@{newest:.0f}"
+
+
+def lock_path(socket_path: Path) -> Path:
+    return socket_path.with_name(socket_path.name + ".lock")
+
+
+def _try_lock(path: Path):
+    """An open file holding an exclusive lock on ``path``, or None when another process holds it."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def auto_start_wanted(stdout_is_terminal: bool | None = None) -> bool:
+    """Whether a `score` that found no server should leave one behind (see the module text)."""
+    setting = os.environ.get("RESONANCE_SERVER", "").strip().lower()
+    if setting in ("off", "0", "no", "false"):
+        return False
+    if setting in ("auto", "on", "1", "yes", "true"):
+        return True
+    terminal = _stdout_is_terminal() if stdout_is_terminal is None else stdout_is_terminal
+    return terminal and not os.environ.get("CI")
+
+
+def start_background(socket_path: Path | None = None, idle_exit_s: int = IDLE_EXIT_S,
+                     preload: str = "zh,en") -> bool:
+    """Start `resonance serve` detached from this process (its own session, output to
+    ``server.log`` beside the socket), unless a server holds the lock; True when one was started."""
+    import subprocess
+    import sys
+
+    path = socket_path or default_socket()
+    probe = _try_lock(lock_path(path))
+    if probe is None:
+        return False  # a server runs, or is loading its models
+    probe.close()
+    log = open(path.with_name("server.log"), "ab")
+    with log:
+        subprocess.Popen([sys.executable, "-m", "resonance", "serve", "--socket", os.fspath(path),
+                          "--idle-exit", str(idle_exit_s), "--preload", preload],
+                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+                         close_fds=True)
+    return True
 
 
 def _columns() -> int:
@@ -91,13 +166,24 @@ def _read_all(conn: socket.socket) -> bytes:
 
 # ----- server -----
 def serve(run: Callable[[dict], int], socket_path: Path | None = None, *,
-          on_ready: Callable[[Path], None] = lambda _: None, max_requests: int | None = None) -> int:
-    """Answer requests until interrupted (or ``max_requests``); returns the number answered.
+          prepare: Callable[[], None] = lambda: None, on_ready: Callable[[Path], None] = lambda _: None,
+          max_requests: int | None = None, idle_exit_s: float | None = None) -> int:
+    """Answer requests until interrupted (or ``max_requests``, or ``idle_exit_s`` seconds without
+    one); returns the number answered. ``prepare`` (loading the models) runs once the lock is
+    held, so a second server started meanwhile gives up at once instead of loading them too.
 
     ``run(params)`` scores with the `score` options and returns the exit code; whatever it
     writes to stdout and stderr goes back to the client."""
     path = socket_path or default_socket()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _try_lock(lock_path(path))
+    if lock is None:
+        raise RuntimeError(f"a server already runs for {path}")
+    with lock:
+        prepare()
+        return _listen(run, path, on_ready, max_requests, idle_exit_s)
+
+
+def _listen(run, path: Path, on_ready, max_requests, idle_exit_s) -> int:
     if path.exists():
         if _answers(path):
             raise RuntimeError(f"a server already listens on {path}")
@@ -110,14 +196,21 @@ def serve(run: Callable[[dict], int], socket_path: Path | None = None, *,
         finally:
             os.umask(previous_umask)
         listener.listen(8)
+        listener.settimeout(idle_exit_s)
         on_ready(path)
         try:
             while max_requests is None or answered < max_requests:
-                conn, _ = listener.accept()
+                try:
+                    conn, _ = listener.accept()
+                except socket.timeout:
+                    break  # idle for idle_exit_s
+                conn.settimeout(None)
                 with conn:
                     reply = _answer(_read_all(conn), run)
                     with contextlib.suppress(OSError):  # the client gave up: nothing to tell it
                         conn.sendall(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
+                if reply.get("mismatch"):
+                    break  # stale code: make way for a server of the new version
                 answered += 1
         finally:
             with contextlib.suppress(OSError):
@@ -142,6 +235,8 @@ def _answer(raw: bytes, run: Callable[[dict], int]) -> dict:
         params, cwd = request["params"], request["cwd"]
     except (ValueError, KeyError, TypeError):
         return {"stdout": "", "stderr": "error: the resonance server got a malformed request\n", "code": 2}
+    if request.get("version") != _version():  # the package changed under a running server
+        return {"mismatch": True, "stdout": "", "stderr": "", "code": 0}
     out, err = io.StringIO(), io.StringIO()
     terminal = {"COLUMNS": str(request.get("columns") or 100)}
     if request.get("color"):

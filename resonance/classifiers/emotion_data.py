@@ -84,7 +84,8 @@ def load_meld(split: str, root=None, context_turns: int = CONTEXT_TURNS) -> list
             row = dialogue[i]
             examples.append(Example(text=row["Utterance"].strip(), context=context,
                                     label=to_unified("meld", row["Emotion"]), head="emotion",
-                                    group=_friends_episode(row), source="meld"))
+                                    group=_friends_episode(row), source="meld",
+                                    dialogue=f"meld:{split}:{row['Dialogue_ID']}"))
     return examples
 
 
@@ -110,7 +111,8 @@ def load_emorynlp(split: str, root=None, native: bool = True, context_turns: int
             label = row["Emotion"] if native else to_unified("emorynlp", row["Emotion"])
             examples.append(Example(text=row["Utterance"].strip(), context=context, label=label,
                                     head="emorynlp" if native else "emotion",
-                                    group=_friends_episode(row), source="emorynlp"))
+                                    group=_friends_episode(row), source="emorynlp",
+                                    dialogue="emorynlp:{}:{}:{}".format(*scene(row))))
     return examples
 
 
@@ -152,7 +154,8 @@ def load_cped(split: str, root=None, head: str = "emotion", context_turns: int =
             if label is None:
                 continue
             examples.append(Example(text=row["Utterance"].strip(), context=context, label=label, head=head,
-                                    group=f"cped:{row['TV_ID']}", source="cped"))
+                                    group=f"cped:{row['TV_ID']}", source="cped",
+                                    dialogue=f"cped:{row['Dialogue_ID']}"))
     return examples
 
 

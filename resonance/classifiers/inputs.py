@@ -29,6 +29,7 @@ class Example:
     features: tuple[float, ...] = ()
     group: str = ""
     source: str = ""
+    dialogue: str = ""  # the conversation (scene) the utterance belongs to, for dialogue-level models
 
 
 def format_turn(speaker: str | None, text: str) -> str:
