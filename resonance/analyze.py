@@ -25,7 +25,10 @@ LineNarrative = tuple[dict[str, float], float, bool]
 class Models(Protocol):
     def versions_for(self, language: str) -> dict[str, str]: ...
 
-    def emotion(self, language: str, texts: list[str], contexts: list[Context]) -> list[dict[str, float]]: ...
+    def emotion(self, language: str, texts: list[str], contexts: list[Context],
+                scenes: list[int]) -> list[dict[str, float]]:
+        """Label probabilities per line; ``scenes[i]`` numbers the scene (here: the episode) of
+        line i, for a model that reads a whole scene at once."""
 
     def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
 
@@ -79,8 +82,9 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
     per_episode = [content_elements(ep) for ep in script.episodes]
     flat = [e for els in per_episode for e in els]
     texts = [line_text(e) for e in flat]
-    emotion_ctx, beat_ctx, positions, places = [], [], [], []
-    for els in per_episode:
+    emotion_ctx, beat_ctx, positions, places, scenes = [], [], [], [], []
+    for number, els in enumerate(per_episode):
+        scenes += [number] * len(els)
         before, around = _contexts(els)
         emotion_ctx += before
         beat_ctx += around
@@ -88,7 +92,7 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
         places += [(i, len(els), e.kind) for i, e in enumerate(els)]
 
     words, sentences = _token_counts([e.text for e in flat], language)
-    emotions = models.emotion(language, texts, emotion_ctx) if flat else []
+    emotions = models.emotion(language, texts, emotion_ctx, scenes) if flat else []
     narrative = models.narrative(language, texts, beat_ctx, places) if flat else []
     mentions = [models.mentions(language, e.text) for e in flat]
     cultural_idx = [i for i, m in enumerate(mentions) if m or narrative[i][2]]

@@ -227,6 +227,7 @@ def serve(
                                               "(comma-separated; empty: load on first use).")] = "zh,en",
     idle_exit: Annotated[Optional[int], typer.Option(
         help="Stop after this many seconds without a request (default: run until stopped).", min=1)] = None,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the server listening on the socket, then exit.")] = False,
 ) -> None:
     """Keep the models loaded and score for every `resonance score` on this machine (Ctrl-C stops).
 
@@ -235,8 +236,16 @@ def serve(
     under a second. A retrained model folder is picked up at the next request."""
     import os
 
+    from resonance.server import default_socket, serve as serve_forever, stop as stop_server
+
+    if stop:
+        path = socket_path or default_socket()
+        if not stop_server(path):
+            _err(f"no resonance server answers on {path}")
+            raise typer.Exit(1)
+        typer.echo(f"stopped the resonance server on {path}", err=True)
+        return
     from resonance.classifiers.bundle import ShippedModels
-    from resonance.server import default_socket, serve as serve_forever
 
     def load_models() -> None:
         models = ShippedModels.shared()

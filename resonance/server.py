@@ -51,12 +51,21 @@ def forward(params: dict, socket_path: Path | None = None) -> dict | None:
     """Ask a running server to score; ``None`` when none answers (then score locally).
 
     ``params`` are the `score` command's options as JSON values (paths absolute)."""
+    return _ask({"params": params, "cwd": os.getcwd(), "version": _version(),
+                 "env": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
+                 "columns": _columns(), "color": _stdout_is_terminal()}, socket_path)
+
+
+def stop(socket_path: Path | None = None) -> bool:
+    """Ask the server on ``socket_path`` to stop; False when none answered."""
+    reply = _ask({"stop": True}, socket_path)
+    return bool(reply and reply.get("stopped"))
+
+
+def _ask(request: dict, socket_path: Path | None) -> dict | None:
     path = socket_path or default_socket()
     if not path.exists():
         return None
-    request = {"params": params, "cwd": os.getcwd(), "version": _version(),
-               "env": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)},
-               "columns": _columns(), "color": _stdout_is_terminal()}
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(CONNECT_TIMEOUT_S)
@@ -209,8 +218,8 @@ def _listen(run, path: Path, on_ready, max_requests, idle_exit_s) -> int:
                     reply = _answer(_read_all(conn), run)
                     with contextlib.suppress(OSError):  # the client gave up: nothing to tell it
                         conn.sendall(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
-                if reply.get("mismatch"):
-                    break  # stale code: make way for a server of the new version
+                if reply.get("mismatch") or reply.get("stopped"):
+                    break  # asked to stop, or stale code: make way for a server of the new version
                 answered += 1
         finally:
             with contextlib.suppress(OSError):
@@ -232,6 +241,8 @@ def _answer(raw: bytes, run: Callable[[dict], int]) -> dict:
     """Run one request in the client's directory and environment, capturing its output."""
     try:
         request = json.loads(raw.decode("utf-8"))
+        if request.get("stop") is True:
+            return {"stopped": True, "stdout": "", "stderr": "", "code": 0}
         params, cwd = request["params"], request["cwd"]
     except (ValueError, KeyError, TypeError):
         return {"stdout": "", "stderr": "error: the resonance server got a malformed request\n", "code": 2}

@@ -188,27 +188,28 @@ def cli_measures(series: Path, lang: str, work: Path, base_env: dict, flags: lis
 
 
 def server_measures(score: list[str], series: Path, lang: str, work: Path, env: dict, first: int) -> dict | None:
-    """`resonance serve` running, then a new `resonance score` process per edit (the client)."""
-    env = {**env, "RESONANCE_SERVER_SOCKET": str(work / "bench.sock")}
-    log = open(work / "serve.log", "w", encoding="utf-8")
-    server = subprocess.Popen([sys.executable, "-c", CLI, "serve", "--preload", lang], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=log)
+    """The server an interactive `score` leaves behind, then a new `resonance score` process per
+    edit (the client). RESONANCE_SERVER=auto stands in for a terminal (the benchmark's stdout is
+    a file); the server is stopped with `serve --stop` at the end."""
+    env = {**env, "RESONANCE_SERVER_SOCKET": str(work / "bench.sock"), "RESONANCE_SERVER": "auto"}
+    sock = work / "bench.sock"
     try:
+        edited = with_one_episode_changed(series, lang, first, work / f"served-first{series.suffix}")
+        left = run_cli([*score, str(edited)], env, work / "served-first.log")  # scores here, starts a server
         deadline = time.time() + 120
-        while "listening on" not in (work / "serve.log").read_text(encoding="utf-8"):
-            if server.poll() is not None or time.time() > deadline:
-                print("  ! serve did not start", file=sys.stderr)
+        while not sock.exists():
+            if time.time() > deadline:
+                print("  ! no background server appeared", file=sys.stderr)
                 return None
             time.sleep(0.2)
         runs = []
-        for i in range(3):
+        for i in range(1, 4):
             edited = with_one_episode_changed(series, lang, first + i, work / f"served-{i}{series.suffix}")
             runs.append(run_cli([*score, str(edited)], env, work / "served.log"))
-        return _median_run(runs)
+        return {**_median_run(runs), "first_run_wall_s": left["wall_s"]}
     finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
+        subprocess.run([sys.executable, "-c", CLI, "serve", "--stop", "--socket", str(sock)], env=env, cwd=ROOT,
+                       capture_output=True)
 
 
 # What `resonance score --watch` does between saves (resonance/cli.py, _watch_scores): score the
@@ -249,8 +250,8 @@ class TimedModels:
         self.calls[task] = args
         return result
 
-    def emotion(self, language, texts, contexts):
-        return self._timed("emotion", self.models.emotion, language, texts, contexts)
+    def emotion(self, language, texts, contexts, scenes):
+        return self._timed("emotion", self.models.emotion, language, texts, contexts, scenes)
 
     def narrative(self, language, texts, contexts, places):
         return self._timed("narrative", self.models.narrative, language, texts, contexts, places)
@@ -264,7 +265,7 @@ def model_inputs(task: str, args: tuple):
     from resonance.classifiers.line_features import beat_features, cultural_features
 
     if task == "emotion":
-        _, texts, contexts = args
+        _, texts, contexts, _scenes = args
         return texts, contexts, None, None
     if task == "narrative":
         _, texts, contexts, places = args
@@ -276,9 +277,46 @@ def model_inputs(task: str, args: tuple):
 def transformer_of(model):
     """The module whose forward a model's prediction runs: a fused model's (classifiers/fusion.py)
     transformer; the Chinese emotion model (classifiers/emotion_zh.py) is itself the transformer,
-    its n-grams on the side."""
+    its n-grams on the side, unless its dialogue stage replaces the transformer (weight 0), when
+    it is the stage's encoder and GRUs."""
+    stage = getattr(model, "dialogue", None)
+    if stage is not None and stage.weights.get("transformer", 0) == 0:
+        return DialogueForward(stage)
     neural = getattr(model, "neural", model)
     return neural if hasattr(neural, "encode") else model
+
+
+def DialogueForward(stage):  # noqa: N802 - builds an nn.Module without importing torch at module level
+    """The dialogue stage (classifiers/dialogue.py) as one module with ``encode`` and a forward over
+    token batches: the frozen encoder on each line alone, mean-pooled, then the GRUs (each row
+    read as a one-line dialogue: the same work per line as reading the scene)."""
+    import torch
+    from torch import nn
+
+    from resonance.classifiers.dialogue import MAX_TOKENS
+    from resonance.classifiers.inputs import PairEncoding, token_ids
+
+    class Forward(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokenizer = stage.encoder.tokenizer
+            self.encoder = stage.encoder.model
+            self.members = nn.ModuleList(stage.members)
+
+        def encode(self, texts, contexts=None):
+            tok = self.tokenizer
+            ids = [[tok.cls_token_id, *row[:MAX_TOKENS - 2], tok.sep_token_id] for row in token_ids(tok, list(texts))]
+            return PairEncoding(ids, [[0] * len(row) for row in ids])
+
+        def forward(self, ids, mask, types):
+            hidden = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = ((hidden * weights).sum(dim=1) / weights.sum(dim=1)).unsqueeze(1)
+            lengths = torch.ones(len(ids), dtype=torch.long)
+            probabilities = sum(torch.softmax(m(pooled, lengths), -1) for m in self.members) / len(self.members)
+            return {"emotion": torch.log(probabilities[:, 0])}
+
+    return Forward().eval()
 
 
 def bare_forward_seconds(model, texts, contexts, features, batch_size: int | None = None) -> float:
@@ -519,7 +557,8 @@ def print_table(name: str, result: dict) -> None:
                          f"<= {TARGETS['changed_s']:g}", verdict(watched["wall_s"], TARGETS["changed_s"])))
         served = cli.get("one_episode_changed_server")
         if served:
-            rows.append(("one episode changed, new `score` process, `serve` running: wall s", served["wall_s"],
+            rows.append(("one episode changed, new `score` process, the server the previous run left: wall s",
+                         served["wall_s"],
                          f"<= {TARGETS['changed_s']:g}", verdict(served["wall_s"], TARGETS["changed_s"])))
             rows.append(("  heavy modules imported by that client", ", ".join(served["imported"]) or "none",
                          "none", "yes" if not served["imported"] else "**no**"))
@@ -576,7 +615,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="resonance-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    env = {**os.environ, "RESONANCE_SERVER": "off"}  # only server_measures leaves a server behind
     if args.models_dir:
         env["RESONANCE_MODELS"] = str(Path(args.models_dir).resolve())
     int8 = {"auto": None, "float": False, "int8": True}[args.precision]

@@ -39,7 +39,7 @@ class StandInModels:
     def versions_for(self, language):
         return {"stand-in": "test"}
 
-    def emotion(self, language, texts, contexts):
+    def emotion(self, language, texts, contexts, scenes):
         self.calls += 1
         out = []
         for text in texts:

@@ -416,10 +416,10 @@ class SlowOnMarker:
     def __getattr__(self, name):
         return getattr(self.models, name)
 
-    def emotion(self, language, texts, contexts):
+    def emotion(self, language, texts, contexts, scenes):
         if any("慢" in text for text in texts):
             time.sleep(self.seconds)
-        return self.models.emotion(language, texts, contexts)
+        return self.models.emotion(language, texts, contexts, scenes)
 
 
 def test_per_file_time_limit_reports_the_slow_file_and_goes_on(tmp_path, zh_script_file, stand_in_models):
@@ -445,10 +445,10 @@ class StallsInside:
     def __getattr__(self, name):
         return getattr(self.models, name)
 
-    def emotion(self, language, texts, contexts):
+    def emotion(self, language, texts, contexts, scenes):
         if any("慢" in text for text in texts):
             self.stall()
-        return self.models.emotion(language, texts, contexts)
+        return self.models.emotion(language, texts, contexts, scenes)
 
 
 def swallowing_stall():

@@ -119,11 +119,11 @@ class ShippedModels:
         return load_cached(self.folder(task, language), int8=self.runs_int8(task, language))
 
     # ----- emotional -----
-    def emotion(self, language, texts, contexts):
+    def emotion(self, language, texts, contexts, scenes):
         from resonance.classifiers.predict import predict_proba
 
         model = self._model("emotion", language)
-        probs = predict_proba(model, texts, contexts, heads=[model.primary_head])[model.primary_head]
+        probs = predict_proba(model, texts, contexts, heads=[model.primary_head], dialogues=scenes)[model.primary_head]
         return [{label: round(float(p), 6) for label, p in zip(model.labels, row)} for row in probs]
 
     def valence_arousal(self, language, emotion):

@@ -203,10 +203,13 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
             continue
         examples = eval_set.load(split, root)
         labels = list(model.head_labels[eval_set.head])
-        probabilities = predict_proba(model, [e.text for e in examples], [e.context for e in examples],
-                                      heads=[eval_set.head])[eval_set.head]
+        texts, contexts, dialogues = [e.text for e in examples], [e.context for e in examples], [e.dialogue for e in examples]
+        probabilities = predict_proba(model, texts, contexts, heads=[eval_set.head], dialogues=dialogues)[eval_set.head]
         predicted = [labels[i] for i in probabilities.argmax(axis=1)]
         entry = {"head": eval_set.head, "model": classification_metrics([e.label for e in examples], predicted, labels)}
+        stage = getattr(model, "dialogue", None)
+        if stage is not None and eval_set.head == model.primary_head:
+            entry.update(_without_dialogue(model, stage, texts, contexts, dialogues, [e.label for e in examples], labels))
         if hasattr(model, "neural"):  # a fused model: also the transformer alone
             alone = predict_proba(model.neural, [e.text for e in examples], [e.context for e in examples],
                                   heads=[eval_set.head])[eval_set.head]
@@ -223,6 +226,22 @@ def evaluate(lang: str, model_dir: str | Path | None = None, split: str = "test"
         report["sets"][eval_set.name] = entry
         log.info("%s %s: weighted F1 %.4f", eval_set.name, split, entry["model"]["weighted_f1"])
     return report
+
+
+def _without_dialogue(model, stage, texts, contexts, dialogues, gold, labels) -> dict:
+    """The model without its dialogue stage (transformer + n-grams as fused before it) and the
+    dialogue stage alone, on the same lines."""
+    from resonance.classifiers.metrics import classification_metrics
+
+    model.dialogue = None
+    try:
+        before = model.predict_proba(texts, contexts)
+    finally:
+        model.dialogue = stage
+    alone = stage.log_proba(texts, dialogues)
+    return {"without_dialogue": classification_metrics(gold, [labels[i] for i in before.argmax(axis=1)], labels),
+            "dialogue_alone": classification_metrics(gold, [labels[i] for i in alone.argmax(axis=1)], labels),
+            "dialogue_weights": dict(stage.weights)}
 
 
 def add_fusion(lang: str, model_dir: str | Path | None = None, *, root=None, limit: int | None = None,
@@ -273,6 +292,66 @@ def add_fusion(lang: str, model_dir: str | Path | None = None, *, root=None, lim
         card_config = {**neural.to_config(), "name": setup.fusion_name, "weights_dtype": dtype, "training": training}
         fused.save(folder, render_card(lang, card_config), dtype=dtype, extra_config={"training": training})
     return choices
+
+
+def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, limit: int | None = None,
+                 members: int = 3, epochs: int = 12, hidden: int = 64, command: str = "") -> dict:
+    """Train the dialogue stage (resonance.classifiers.dialogue) of a Chinese emotion model in place:
+    GRU members on the eval set's train split, each kept at its best dev epoch, then the weights of
+    transformer, n-grams and dialogue chosen together on the dev split. Returns what was chosen."""
+    import json
+    import time
+
+    import numpy as np
+
+    from resonance.classifiers import dialogue, registry
+    from resonance.classifiers.encoder import load_encoder
+
+    setup = setup_for(lang)
+    if lang != "zh":
+        raise ConfigError("the dialogue stage is defined for the Chinese emotion model (zh)")
+    folder = Path(model_dir) if model_dir else default_model_dir(lang)
+    started = time.time()
+    model = registry.load(folder)
+    model.dialogue = None
+    eval_set = setup.eval_sets[0]
+    train_set, dev_set = eval_set.load("train", root)[:limit], eval_set.load("dev", root)[:limit]
+    labels = list(model.head_labels[eval_set.head])
+    spec = dict(setup.encoder)
+    encoder = load_encoder(spec, relative_to=folder)
+    vectors = {name: dialogue.line_vectors(encoder, [e.text for e in examples])
+               for name, examples in (("train", train_set), ("dev", dev_set))}
+    dev_targets = [labels.index(e.label) for e in dev_set]
+    trained, history = dialogue.train_members(
+        vectors["train"], [labels.index(e.label) for e in train_set], [e.dialogue for e in train_set],
+        vectors["dev"], dev_targets, [e.dialogue for e in dev_set], len(labels),
+        hidden=hidden, members=members, epochs=epochs)
+    dev_texts, dev_contexts = [e.text for e in dev_set], [e.context for e in dev_set]
+    parts = {"transformer": model.head_log_proba(dev_texts, dev_contexts), "ngram": model.ngram_log_proba(dev_texts),
+             "dialogue": np.log(np.clip(dialogue.mean_probabilities(
+                 trained, vectors["dev"], dialogue.group_rows([e.dialogue for e in dev_set])), 1e-12, None))}
+    weights, tried = dialogue.choose_weights(parts, dev_targets)
+    from sklearn.metrics import f1_score
+
+    shipped = {"transformer": 1 - model.fusion_weight, "ngram": model.fusion_weight, "dialogue": 0.0}
+    before = round(float(f1_score(dev_targets, dialogue.mix(parts, shipped).argmax(axis=1), average="weighted")), 4)
+    after = max(t["dev_weighted_f1"] for t in tried)
+    model.dialogue = dialogue.DialogueStage(trained, encoder, spec, hidden, weights)
+    choice = {"weights": weights, "dev_weighted_f1_before": before, "dev_weighted_f1": after,
+              "members": history, "hidden": hidden, "epochs": epochs, "train_examples": len(train_set),
+              "dev_examples": len(dev_set), "limit": limit, "minutes": round((time.time() - started) / 60, 2),
+              "top_of_grid": sorted(tried, key=lambda t: -t["dev_weighted_f1"])[:8], "command": command}
+    log.info("dialogue stage: weights %s, dev weighted F1 %.4f -> %.4f", weights, before, after)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    training = {**config.get("training", {}), "dialogue": choice}
+    from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section, put_section
+
+    card = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").is_file() else ""
+    card = put_section(card, dialogue_section(choice), DIALOGUE_START, DIALOGUE_END)
+    model.save(folder, card, folder, extra_config={k: v for k, v in config.items()
+                                                   if k not in model.to_config() and k not in ("weights_sha256",)}
+               | {"training": training})
+    return choice
 
 
 def _config_name(folder: Path) -> str:

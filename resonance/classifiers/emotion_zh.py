@@ -65,6 +65,7 @@ class ZhEmotionClassifier(nn.Module):
         self.heads = nn.ModuleDict({h: nn.Linear(width, len(labels)) for h, labels in self.head_labels.items()})
         self.ngram = ngram
         self.fusion_weight = fusion_weight
+        self.dialogue = None  # a resonance.classifiers.dialogue.DialogueStage, when the folder has one
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -111,25 +112,34 @@ class ZhEmotionClassifier(nn.Module):
         columns = [self.ngram.labels.index(label) for label in self.labels]
         return self.ngram.log_proba(texts)[:, columns]
 
-    def predict_proba(self, texts: Sequence[str], contexts=None) -> np.ndarray:
-        """Fused probabilities of the primary head, columns in ``labels`` order."""
+    def predict_proba(self, texts: Sequence[str], contexts=None, dialogues: Sequence[object] | None = None) -> np.ndarray:
+        """Fused probabilities of the primary head, columns in ``labels`` order; with a dialogue
+        stage, ``dialogues[i]`` names the dialogue (scene, episode) of line i."""
         from resonance.classifiers.fusion import mix_log, softmax_rows
 
+        if self.dialogue is not None:
+            from resonance.classifiers.dialogue import mix
+
+            weights = self.dialogue.weights
+            parts = {"transformer": self.head_log_proba(texts, contexts) if weights["transformer"] > 0 else None,
+                     "ngram": self.ngram_log_proba(texts) if weights["ngram"] > 0 else None,
+                     "dialogue": self.dialogue.log_proba(texts, dialogues) if weights["dialogue"] > 0 else None}
+            return mix(parts, weights)
         if self.ngram is None or self.fusion_weight <= 0:
             return softmax_rows(self.head_log_proba(texts, contexts))
         neural = self.head_log_proba(texts, contexts) if self.fusion_weight < 1 else None  # w = 1: skip its cost
         return mix_log(neural, self.ngram_log_proba(texts), self.fusion_weight)
 
     def predict_heads(self, texts: Sequence[str], contexts=None, features=None, heads: Sequence[str] | None = None,
-                      batch_size: int = BATCH_SIZE) -> dict[str, np.ndarray]:
+                      batch_size: int = BATCH_SIZE, dialogues: Sequence[object] | None = None) -> dict[str, np.ndarray]:
         """Probabilities per head, ``{head: (n, len(labels))}``; the primary head is the fused one.
 
         The hook resonance.classifiers.predict.predict_proba hands over to (the n-gram half of the
         fusion needs the raw texts, which ``forward`` never sees). ``features`` is unused.
         """
-        return self._heads(texts, contexts, heads, batch_size, fused=True)
+        return self._heads(texts, contexts, heads, batch_size, fused=True, dialogues=dialogues)
 
-    def _heads(self, texts, contexts, heads, batch_size: int, fused: bool) -> dict[str, np.ndarray]:
+    def _heads(self, texts, contexts, heads, batch_size: int, fused: bool, dialogues=None) -> dict[str, np.ndarray]:
         out = {}
         for head in heads or self.head_labels:
             if head not in self.head_labels:
@@ -137,7 +147,7 @@ class ZhEmotionClassifier(nn.Module):
             if not len(texts):
                 out[head] = np.zeros((0, len(self.head_labels[head])), dtype=np.float32)
             elif fused and head == self.primary_head:
-                out[head] = self.predict_proba(texts, contexts).astype(np.float32)
+                out[head] = self.predict_proba(texts, contexts, dialogues).astype(np.float32)
             else:
                 out[head] = np.exp(self.head_log_proba(texts, contexts, head, batch_size))
         return out
@@ -163,6 +173,8 @@ class ZhEmotionClassifier(nn.Module):
                   "max_length": self.max_length, "max_text_tokens": self.max_text_tokens,
                   "context_turns": self.context_turns, "dropout": self.dropout_p,
                   "fusion_weight": self.fusion_weight, "has_ngram": self.ngram is not None}
+        if self.dialogue is not None:
+            config["dialogue"] = self.dialogue.to_config()
         config["bert"].pop("dtype", None)
         return config
 
@@ -176,6 +188,8 @@ class ZhEmotionClassifier(nn.Module):
         if self.ngram is not None:
             tensors.update(self.ngram.tensors())
             files[NGRAM_FILE] = self.ngram.vocabulary_json()
+        if self.dialogue is not None:
+            tensors.update(self.dialogue.tensors())
         files.update(extra_files or {})
         return save_model_folder(path, {**self.to_config(), "weights_dtype": "float16", **(extra_config or {})},
                                  tensors, card, files)
@@ -195,7 +209,7 @@ class ZhEmotionClassifier(nn.Module):
                         config["dropout"], ngram, float(config["fusion_weight"]))
         except (KeyError, TypeError, ValueError, OSError) as err:
             raise ModelError(f"config.json does not describe a {MODEL_NAME} model: {err}", source=str(path)) from None
-        state = {k: v.float() for k, v in tensors.items() if not k.startswith("ngram.")}
+        state = {k: v.float() for k, v in tensors.items() if not k.startswith(("ngram.", "dialogue."))}
         try:
             result = model.load_state_dict(state, strict=False)
         except RuntimeError as err:
@@ -203,6 +217,13 @@ class ZhEmotionClassifier(nn.Module):
         if result.missing_keys or result.unexpected_keys:
             raise ModelError("model.safetensors does not fit config.json (missing "
                              f"{result.missing_keys[:3]}, unexpected {result.unexpected_keys[:3]})", source=str(path))
+        if config.get("dialogue"):
+            from resonance.classifiers.dialogue import DialogueStage
+
+            try:
+                model.dialogue = DialogueStage.from_parts(config["dialogue"], tensors, len(model.labels), path)
+            except (KeyError, TypeError, ValueError, RuntimeError) as err:
+                raise ModelError(f"the dialogue stage does not fit config.json: {str(err)[:200]}", source=str(path)) from None
         model.eval()
         return model
 

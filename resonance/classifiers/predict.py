@@ -107,15 +107,19 @@ BATCH_SIZE = 32
 
 def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]] | None = None,
                   features: Sequence[Sequence[float]] | None = None, heads: Sequence[str] | None = None,
-                  batch_size: int = BATCH_SIZE) -> dict:
+                  batch_size: int = BATCH_SIZE, dialogues: Sequence[object] | None = None) -> dict:
     """Softmax probabilities per head: ``{head: array (len(texts), len(model.head_labels[head]))}``.
 
     ``heads`` defaults to every head of the model. Column j of a head is its j-th label.
+    ``dialogues[i]`` names the dialogue of line i, for a model with a dialogue stage (others
+    ignore it).
     """
     import numpy as np
     import torch
 
     if hasattr(model, "predict_heads"):  # a composite model (fusion.FusedClassifier) predicts itself
+        if dialogues is not None and getattr(model, "dialogue", None) is not None:
+            return model.predict_heads(texts, contexts, features, heads, batch_size, dialogues=dialogues)
         return model.predict_heads(texts, contexts, features, heads, batch_size)
     heads = list(heads or model.head_labels)
     out = {head: np.zeros((len(texts), len(model.head_labels[head])), dtype=np.float32) for head in heads}

@@ -58,6 +58,11 @@ def train_emotion(
         help="Then fuse each head with the TF-IDF + LR scorer, weight chosen on dev (en).")] = False,
     fuse_only: Annotated[bool, typer.Option(
         help="Do not train: fuse the model already in --out (or the shipped one) with its n-gram scorers.")] = False,
+    dialogue: Annotated[bool, typer.Option(
+        help="Do not train the classifier: add the dialogue stage (a BiGRU over each scene's lines, "
+             "weights chosen on dev) to the model already in --out (or the shipped one) (zh).")] = False,
+    dialogue_members: Annotated[int, typer.Option(help="GRUs averaged in the dialogue stage.")] = 3,
+    dialogue_epochs: Annotated[int, typer.Option(help="Epochs of each dialogue GRU (best on dev kept).")] = 12,
     datasets: DatasetsOption = None,
 ) -> None:
     """Train an emotion model (English: MELD + EmoryNLP heads on MiniLM; Chinese: CPED on models/encoder-zh)."""
@@ -71,6 +76,16 @@ def train_emotion(
                                  max_minutes=max_minutes, threads=threads)
         spec = {"kind": "folder", "path": encoder} if encoder else None
         folder = out or emotion.default_model_dir(lang)
+        if dialogue:
+            import torch
+
+            torch.set_num_threads(threads)
+            choice = emotion.add_dialogue(lang, folder, root=datasets, limit=limit, members=dialogue_members,
+                                          epochs=dialogue_epochs, command=_command_line())
+            typer.echo(json.dumps({"model": str(folder), "weights": choice["weights"],
+                                   "dev_weighted_f1_before": choice["dev_weighted_f1_before"],
+                                   "dev_weighted_f1": choice["dev_weighted_f1"]}, indent=2))
+            return
         if fuse_only:
             choices = emotion.add_fusion(lang, folder, root=datasets, limit=limit, command=_command_line())
             typer.echo(json.dumps({"model": str(folder), "fusion": choices}, indent=2))
