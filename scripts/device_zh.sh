@@ -26,15 +26,10 @@ say() { echo "[$(date +%T)] $*" >> "$LOG"; }
 (nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>&1 || true) | sed 's/^/gpu: /' >> "$LOG"
 say "start P=$P F=$F device=$DEVICE"
 
-pretrain() {  # name layers hidden heads lr
-  "$PY" scripts/pretrain_zh.py --device "$DEVICE" --threads 2 --time-budget "$P" --layers "$2" \
-    --hidden "$3" --heads "$4" --seq-len 128 --batch-size "$BATCH" --lr "$5" --warmup 400 \
-    --checkpoint-every 100000 --log-every 500 --checkpoints "$W/ck-$1" --fresh --export "$W/enc-$1" \
-    2>&1 | sed -u "s/^/[pre $1] /" >> "$LOG"
-}
-pretrain S 4 256 4 1e-3 &
-pretrain M 4 384 6 8e-4 &
-pretrain L 6 512 8 6e-4 &
+. scripts/device_lib.sh
+pretrain_encoder S 4 256 4 1e-3 &
+pretrain_encoder M 4 384 6 8e-4 &
+pretrain_encoder L 6 512 8 6e-4 &
 wait
 say "pretraining done"
 # insurance: the speed-sized encoder comes back even if fine-tuning fails

@@ -20,11 +20,9 @@ cat .device/zh_corpus/corpus.txt.gz .device/tvsub/tvsub.txt.gz > "$W/with/corpus
 cp .device/tvsub/manifest.json "$W/with/"
 cp -r .device/zh_corpus/tokenizer-char "$W/with/"
 LOG="$OUT/log.txt"
-pretrain() {  # name corpus
-  "$PY" scripts/pretrain_zh.py --device "$DEVICE" --threads 2 --time-budget "$P" --layers 4 --hidden 256 \
-    --heads 4 --seq-len 128 --batch-size "$BATCH" --lr 1e-3 --warmup 400 --checkpoint-every 100000 \
-    --log-every 500 --corpus "$2" --tokenizer .device/zh_corpus/tokenizer-char --checkpoints "$W/ck-$1" \
-    --fresh --export "$W/enc-$1" 2>&1 | sed -u "s/^/[$1] /" >> "$LOG"
+. scripts/device_lib.sh
+pretrain() {  # name corpus: the shipped size and settings
+  pretrain_encoder "$1" 4 256 4 1e-3 --corpus "$2" --tokenizer .device/zh_corpus/tokenizer-char
   [ -f "$W/enc-$1/model.safetensors" ] && tar -cf "$OUT/enc-$1.tar" -C "$W" "enc-$1"
 }
 pretrain without .device/zh_corpus &

@@ -127,6 +127,7 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
 {branch_text(training.get("branches", []))}
 {adjustment_text(training.get("prior_adjustment", []))}
 {fusion_text(training.get("fusion", {}), training.get("fusion_command", ""))}
+{dialogue_experiment_text(lang)}
 
 ## Library versions (at save time)
 {versions}
@@ -137,6 +138,26 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
   emotion; expect many plausible "errors".
 - Valence/arousal are derived from the label probabilities, not predicted directly.
 """
+
+
+def dialogue_experiment_text(lang: str) -> str:
+    """The dialogue stage measured for this language but not shipped (docs/dialogue_stage_LANG.json,
+    written by scripts/dialogue_stage_experiment.py), or nothing."""
+    path = Path(__file__).resolve().parents[2] / "docs" / f"dialogue_stage_{lang}.json"
+    if not path.is_file():
+        return ""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    rows = [f"| {name} | {e['weights_chosen_on_dev']['transformer']} / {e['weights_chosen_on_dev']['ngram']} / "
+            f"{e['weights_chosen_on_dev']['dialogue']} | {e['dev']['shipped']:.3f} -> {e['dev']['with_dialogue']:.3f} | "
+            f"{e['test']['shipped']:.3f} -> {e['test']['with_dialogue']:.3f} | {e['test']['dialogue_alone']:.3f} |"
+            for name, e in report["sets"].items()]
+    return "\n".join([
+        f"\nTried and not shipped: the Chinese model's dialogue stage (resonance/classifiers/dialogue.py: a BiGRU "
+        f"over each scene's lines read by the frozen encoder, weights of transformer / n-grams / dialogue chosen "
+        f"on dev), built for each English head by `{report['command']}` ({report['minutes']} minutes):\n",
+        "| set | weights chosen on dev | dev weighted F1, shipped -> with stage | test, shipped -> with stage | "
+        "test, stage alone |", "|---|---|---|---|---|", *rows,
+        "\nIt does not lift EmoryNLP on test, the head it was meant for, so the shipped model has none."])
 
 
 def branch_text(branches: list[dict]) -> str:
