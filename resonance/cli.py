@@ -167,19 +167,20 @@ def score(
         raise typer.Exit(2) from None
     _show(report, format, output)
     if engine == "local" and not no_server:
-        _leave_server_behind()
+        _leave_server_behind(sorted({script.language for script in report.scripts}) or ["zh", "en"])
     if report.errors:
         raise typer.Exit(1)
 
 
-def _leave_server_behind() -> None:
-    """In a terminal, start a background `resonance serve` for the next `score` (it exits after
-    30 idle minutes; RESONANCE_SERVER=off turns this off): see resonance/server.py."""
+def _leave_server_behind(languages: list[str]) -> None:
+    """In a terminal, start a background `resonance serve` for the next `score`, with the models of
+    ``languages`` loaded (it exits after 30 idle minutes; RESONANCE_SERVER=off turns this off):
+    see resonance/server.py."""
     from resonance.server import auto_start_wanted, start_background
 
     if auto_start_wanted():
         try:
-            if start_background():
+            if start_background(preload=",".join(languages)):
                 typer.echo("note: started a background `resonance serve` so that the next score skips loading "
                            "the models (it stops after 30 idle minutes; RESONANCE_SERVER=off turns this off)",
                            err=True)

@@ -131,7 +131,8 @@ def auto_start_wanted(stdout_is_terminal: bool | None = None) -> bool:
 def start_background(socket_path: Path | None = None, idle_exit_s: int = IDLE_EXIT_S,
                      preload: str = "zh,en") -> bool:
     """Start `resonance serve` detached from this process (its own session, output to
-    ``server.log`` beside the socket), unless a server holds the lock; True when one was started."""
+    ``server.log`` beside the socket, the last server's only), unless a server holds the lock;
+    True when one was started. ``preload``: the languages whose models it loads at once."""
     import subprocess
     import sys
 
@@ -140,7 +141,7 @@ def start_background(socket_path: Path | None = None, idle_exit_s: int = IDLE_EX
     if probe is None:
         return False  # a server runs, or is loading its models
     probe.close()
-    log = open(path.with_name("server.log"), "ab")
+    log = open(path.with_name("server.log"), "wb")
     with log:
         subprocess.Popen([sys.executable, "-m", "resonance", "serve", "--socket", os.fspath(path),
                           "--idle-exit", str(idle_exit_s), "--preload", preload],

@@ -137,11 +137,13 @@ def test_score_in_a_terminal_leaves_a_server_behind_and_in_ci_does_not(tmp_path,
 
     monkeypatch.setattr(resonance.pipeline, "default_models", lambda config, int8=None: stand_in_models)
     monkeypatch.setenv("RESONANCE_SERVER_SOCKET", str(tmp_path / "s.sock"))
-    started = []
-    monkeypatch.setattr(server, "start_background", lambda *a, **k: started.append(1) or True)
+    started, preloads = [], []
+    monkeypatch.setattr(server, "start_background",
+                        lambda *a, **k: started.append(1) or preloads.append(k.get("preload")) or True)
     monkeypatch.setenv("RESONANCE_SERVER", "auto")
     result = runner.invoke(app, ["score", str(zh_script_file), "--no-cache"])
     assert result.exit_code == 0 and started == [1] and "background" in result.stderr
+    assert preloads == ["zh"], "the server loads the models of the language just scored"
     runner.invoke(app, ["score", str(zh_script_file), "--no-cache", "--no-server"])
     monkeypatch.setenv("RESONANCE_SERVER", "off")
     runner.invoke(app, ["score", str(zh_script_file), "--no-cache"])
