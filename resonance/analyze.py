@@ -27,8 +27,8 @@ class Models(Protocol):
 
     def emotion(self, language: str, texts: list[str], contexts: list[Context],
                 scenes: list[int]) -> list[dict[str, float]]:
-        """Label probabilities per line; ``scenes[i]`` numbers the scene (here: the episode) of
-        line i, for a model that reads a whole scene at once."""
+        """Label probabilities per line; ``scenes[i]`` numbers the scene of line i (through the
+        script: lines of one scene share it), for a model that reads a whole scene at once."""
 
     def valence_arousal(self, language: str, emotion: dict[str, float]) -> tuple[float, float]: ...
 
@@ -51,6 +51,18 @@ def line_text(element: Element) -> str:
 
 def content_elements(episode: Episode) -> list[Element]:
     return [e for e in episode.elements if e.kind in CONTENT_KINDS and e.text.strip()]
+
+
+def scene_numbers(episode: Episode) -> list[int]:
+    """For each of ``content_elements(episode)``, the number of its scene in the episode: a scene
+    heading starts the next one (lines before the first heading are scene 0)."""
+    scene, numbers = 0, []
+    for element in episode.elements:
+        if element.kind == ElementKind.HEADING:
+            scene += 1
+        elif element.kind in CONTENT_KINDS and element.text.strip():
+            numbers.append(scene)
+    return numbers
 
 
 def _contexts(elements: list[Element]) -> tuple[list[Context], list[Context]]:
@@ -83,8 +95,9 @@ def analyze(script: Script, models: Models) -> list[EpisodeSignals]:
     flat = [e for els in per_episode for e in els]
     texts = [line_text(e) for e in flat]
     emotion_ctx, beat_ctx, positions, places, scenes = [], [], [], [], []
-    for number, els in enumerate(per_episode):
-        scenes += [number] * len(els)
+    for episode, els in zip(script.episodes, per_episode):
+        first = scenes[-1] + 1 if scenes else 0  # scenes numbered through the script
+        scenes += [first + n for n in scene_numbers(episode)]
         before, around = _contexts(els)
         emotion_ctx += before
         beat_ctx += around

@@ -57,3 +57,28 @@ def test_the_shipped_chinese_model_reads_a_line_by_its_scene():
     rows = models.emotion("zh", grief + joy, [()] * 6, [0, 0, 0, 1, 1, 1])
     assert rows[1]["sadness"] > rows[4]["sadness"]
     assert rows[4]["joy"] > rows[1]["joy"]
+
+
+def test_the_emotion_model_is_told_which_lines_share_a_scene(stand_in_models):
+    """Two scenes in episode 1, one in episode 2: three scenes, lines numbered by the scene they are in."""
+    import resonance
+    from resonance.analyze import analyze
+
+    script = resonance.parse("第1集\n1-1 日 内 客厅\n林晚：你回来了。\n周野：嗯。\n"
+                             "1-2 夜 外 街道\n林晚：别走！\n"
+                             "第2集\n2-1 日 内 医院\n医生：手术很成功。\n林晚：太好了！\n")
+    seen = {}
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(stand_in_models, name)
+
+        def emotion(self, language, texts, contexts, scenes):
+            seen.update(zip(texts, scenes))
+            return stand_in_models.emotion(language, texts, contexts, scenes)
+
+    analyze(script, Recording())
+    scene = {text.split(": ", 1)[1]: number for text, number in seen.items()}
+    assert scene["你回来了。"] == scene["嗯。"]
+    assert len({scene["你回来了。"], scene["别走！"], scene["手术很成功。"]}) == 3
+    assert scene["手术很成功。"] == scene["太好了！"]

@@ -241,8 +241,8 @@ def dialogue_section(choice: dict) -> str:
                      for g in choice["top_of_grid"][:5])
     return "\n".join([
         DIALOGUE_START, "## Dialogue stage", "",
-        "A bidirectional GRU reads every line of a dialogue at once (a CPED conversation here; an episode in "
-        "`resonance score`), each line as the mean-pooled last layer of the frozen pretrained "
+        "A bidirectional GRU reads every line of a dialogue at once (a CPED conversation here; a scene, from "
+        "one scene heading to the next, in `resonance score`), each line as the mean-pooled last layer of the frozen pretrained "
         "`models/encoder-zh` over the line alone, so it sees the turns after a line as well as before it. "
         f"{len(choice['members'])} GRUs (hidden {choice['hidden']}, seeds 0-{len(choice['members']) - 1}, each kept at "
         f"its best dev epoch of {choice['epochs']}) are averaged; trained on the {choice['train_examples']} "
