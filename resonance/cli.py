@@ -229,6 +229,8 @@ def serve(
     idle_exit: Annotated[Optional[int], typer.Option(
         help="Stop after this many seconds without a request (default: run until stopped).", min=1)] = None,
     stop: Annotated[bool, typer.Option("--stop", help="Stop the server listening on the socket, then exit.")] = False,
+    status: Annotated[bool, typer.Option("--status", help="Say whether a server listens on the socket "
+                                                          "(pid, requests, time up), then exit.")] = False,
 ) -> None:
     """Keep the models loaded and score for every `resonance score` on this machine (Ctrl-C stops).
 
@@ -237,8 +239,18 @@ def serve(
     under a second. A retrained model folder is picked up at the next request."""
     import os
 
-    from resonance.server import default_socket, serve as serve_forever, stop as stop_server
+    from resonance.server import default_socket, serve as serve_forever, status as server_status, stop as stop_server
 
+    if status:
+        path = socket_path or default_socket()
+        state = server_status(path)
+        if state is None:
+            _err(f"no resonance server answers on {path}")
+            raise typer.Exit(1)
+        idle = f", stops after {state['idle_exit_s']} s without a request" if state.get("idle_exit_s") else ""
+        typer.echo(f"resonance server pid {state['pid']} on {state['socket']}: up {state['up_s']} s, "
+                   f"{state['requests']} requests answered{idle}")
+        return
     if stop:
         path = socket_path or default_socket()
         if not stop_server(path):

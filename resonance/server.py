@@ -27,6 +27,7 @@ import io
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +61,13 @@ def stop(socket_path: Path | None = None) -> bool:
     """Ask the server on ``socket_path`` to stop; False when none answered."""
     reply = _ask({"stop": True}, socket_path)
     return bool(reply and reply.get("stopped"))
+
+
+def status(socket_path: Path | None = None) -> dict | None:
+    """What the server on ``socket_path`` says of itself (pid, socket, requests answered, seconds
+    up, idle limit, version); None when none answers."""
+    reply = _ask({"status": True}, socket_path)
+    return reply.get("server") if reply else None
 
 
 def _ask(request: dict, socket_path: Path | None) -> dict | None:
@@ -198,7 +206,7 @@ def _listen(run, path: Path, on_ready, max_requests, idle_exit_s) -> int:
         if _answers(path):
             raise RuntimeError(f"a server already listens on {path}")
         path.unlink()  # stale: a server that was killed
-    answered = 0
+    answered, started = 0, time.time()
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
         previous_umask = os.umask(0o177)  # the socket file is the owner's alone
         try:
@@ -216,12 +224,15 @@ def _listen(run, path: Path, on_ready, max_requests, idle_exit_s) -> int:
                     break  # idle for idle_exit_s
                 conn.settimeout(None)
                 with conn:
-                    reply = _answer(_read_all(conn), run)
+                    state = {"pid": os.getpid(), "socket": os.fspath(path), "requests": answered,
+                             "up_s": round(time.time() - started), "idle_exit_s": idle_exit_s}
+                    reply = _answer(_read_all(conn), run, state)
                     with contextlib.suppress(OSError):  # the client gave up: nothing to tell it
                         conn.sendall(json.dumps(reply, ensure_ascii=False).encode("utf-8"))
                 if reply.get("mismatch") or reply.get("stopped"):
                     break  # asked to stop, or stale code: make way for a server of the new version
-                answered += 1
+                if "server" not in reply:  # a status question is not a request
+                    answered += 1
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -238,12 +249,14 @@ def _answers(path: Path) -> bool:
     return True
 
 
-def _answer(raw: bytes, run: Callable[[dict], int]) -> dict:
+def _answer(raw: bytes, run: Callable[[dict], int], state: dict | None = None) -> dict:
     """Run one request in the client's directory and environment, capturing its output."""
     try:
         request = json.loads(raw.decode("utf-8"))
         if request.get("stop") is True:
             return {"stopped": True, "stdout": "", "stderr": "", "code": 0}
+        if request.get("status") is True:
+            return {"server": {**(state or {}), "version": _version()}, "stdout": "", "stderr": "", "code": 0}
         params, cwd = request["params"], request["cwd"]
     except (ValueError, KeyError, TypeError):
         return {"stdout": "", "stderr": "error: the resonance server got a malformed request\n", "code": 2}

@@ -124,11 +124,16 @@ def test_a_background_server_starts_once_answers_and_exits_when_idle(tmp_path):
 def test_serve_stop_stops_a_running_server(tmp_path):
     sock = tmp_path / "s.sock"
     thread = start(lambda params: 0, sock, requests=5)
+    server.forward({}, sock)
+    told = runner.invoke(app, ["serve", "--status", "--socket", str(sock)])
+    assert told.exit_code == 0 and f"pid {os.getpid()}" in told.stdout and "1 requests answered" in told.stdout
     result = runner.invoke(app, ["serve", "--stop", "--socket", str(sock)])
     thread.join(10)
     assert result.exit_code == 0 and not thread.is_alive() and not sock.exists()
     again = runner.invoke(app, ["serve", "--stop", "--socket", str(sock)])
     assert again.exit_code == 1 and "no resonance server" in again.stderr
+    gone = runner.invoke(app, ["serve", "--status", "--socket", str(sock)])
+    assert gone.exit_code == 1 and "no resonance server" in gone.stderr
 
 
 def test_score_in_a_terminal_leaves_a_server_behind_and_in_ci_does_not(tmp_path, monkeypatch, zh_script_file,
