@@ -114,11 +114,12 @@ class ShippedModels:
         # Before torch loads OpenMP: idle OpenMP threads then sleep instead of spinning, which on a
         # busy machine (a shared 2-core box, a Ray node running other actors) halved wall time.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        # No oneDNN primitive cache: it keeps a primitive (with its own packed copy of the weights)
-        # per input shape, and length-sorted batches have many shapes. Scoring the 100-episode
-        # Chinese series in process: peak RSS 1,373-1,383 MB with the default cache, 716-785 MB
-        # without, wall time the same (16.3-17.2 s either way; English 37.8 s with, 39.5 s without).
-        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
+        # A small oneDNN primitive cache: by default it keeps up to 1,024 primitives, each with its
+        # own packed copy of a layer's weights, one per input shape, and length-sorted batches have
+        # many shapes. 100-episode Chinese series (`scripts/bench.py --skip-classifiers`): peak RSS
+        # 1,383 MB with the default, 728 MB with none, about 1,000 MB with 16; none cost the English
+        # series' float models about 5 s of 45 (docs/performance.md), 16 costs nothing measurable.
+        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
         from resonance.classifiers.predict import load_cached
 
         return load_cached(self.folder(task, language), int8=self.runs_int8(task, language))
