@@ -233,7 +233,7 @@ def _without_dialogue(model, stage, texts, contexts, dialogues, gold, labels) ->
     dialogue stage alone, on the same lines."""
     from resonance.classifiers.metrics import classification_metrics
 
-    model.dialogue = None
+    model.dialogue = None  # for this one call: the shipped fusion as it was before the stage
     try:
         before = model.predict_proba(texts, contexts)
     finally:
@@ -303,8 +303,10 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     import time
 
     import numpy as np
+    from sklearn.metrics import f1_score
 
     from resonance.classifiers import dialogue, registry
+    from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section, put_section
     from resonance.classifiers.encoder import load_encoder
 
     setup = setup_for(lang)
@@ -331,8 +333,6 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
              "dialogue": np.log(np.clip(dialogue.mean_probabilities(
                  trained, vectors["dev"], dialogue.group_rows([e.dialogue for e in dev_set])), 1e-12, None))}
     weights, tried = dialogue.choose_weights(parts, dev_targets)
-    from sklearn.metrics import f1_score
-
     shipped = {"transformer": 1 - model.fusion_weight, "ngram": model.fusion_weight, "dialogue": 0.0}
     before = round(float(f1_score(dev_targets, dialogue.mix(parts, shipped).argmax(axis=1), average="weighted")), 4)
     after = max(t["dev_weighted_f1"] for t in tried)
@@ -344,8 +344,6 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     log.info("dialogue stage: weights %s, dev weighted F1 %.4f -> %.4f", weights, before, after)
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     training = {**config.get("training", {}), "dialogue": choice}
-    from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section, put_section
-
     card = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").is_file() else ""
     card = put_section(card, dialogue_section(choice), DIALOGUE_START, DIALOGUE_END)
     model.save(folder, card, folder, extra_config={k: v for k, v in config.items()
