@@ -293,8 +293,8 @@ def DialogueForward(stage):  # noqa: N802 - builds an nn.Module without importin
     import torch
     from torch import nn
 
-    from resonance.classifiers.dialogue import MAX_TOKENS
-    from resonance.classifiers.inputs import PairEncoding, token_ids
+    from resonance.classifiers.dialogue import line_ids, pooled_lines
+    from resonance.classifiers.inputs import PairEncoding
 
     class Forward(nn.Module):
         def __init__(self):
@@ -304,14 +304,11 @@ def DialogueForward(stage):  # noqa: N802 - builds an nn.Module without importin
             self.members = nn.ModuleList(stage.members)
 
         def encode(self, texts, contexts=None):
-            tok = self.tokenizer
-            ids = [[tok.cls_token_id, *row[:MAX_TOKENS - 2], tok.sep_token_id] for row in token_ids(tok, list(texts))]
+            ids = line_ids(self.tokenizer, texts)
             return PairEncoding(ids, [[0] * len(row) for row in ids])
 
         def forward(self, ids, mask, types):
-            hidden = self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
-            weights = mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = ((hidden * weights).sum(dim=1) / weights.sum(dim=1)).unsqueeze(1)
+            pooled = pooled_lines(self.encoder, ids, mask, types).unsqueeze(1)
             lengths = torch.ones(len(ids), dtype=torch.long)
             probabilities = sum(torch.softmax(m(pooled, lengths), -1) for m in self.members) / len(self.members)
             return {"emotion": torch.log(probabilities[:, 0])}

@@ -31,6 +31,7 @@ def main() -> None:
 
     from resonance.classifiers import dialogue, emotion
     from resonance.classifiers.encoder import load_encoder
+    from resonance.classifiers.fusion import mix_parts
     from resonance.classifiers.predict import load_cached, predict_proba
 
     torch.set_num_threads(args.threads)
@@ -66,7 +67,7 @@ def main() -> None:
         shipped = {"transformer": 1 - shipped_weight, "ngram": shipped_weight, "dialogue": 0.0}
 
         def score(split, part_set, w):
-            predicted = dialogue.mix(part_set, w).argmax(axis=1)
+            predicted = mix_parts(part_set, w).argmax(axis=1)
             return round(float(f1_score(targets[split], predicted, average="weighted", zero_division=0)), 4)
 
         alone = {"transformer": 0.0, "ngram": 0.0, "dialogue": 1.0}

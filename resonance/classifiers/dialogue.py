@@ -68,23 +68,32 @@ def _padded(vectors: np.ndarray, groups: list[list[int]]):
     return torch.from_numpy(batch), torch.tensor([len(g) for g in groups])
 
 
+def line_ids(tokenizer, texts: Sequence[str]) -> list[list[int]]:
+    """``[CLS] line [SEP]`` ids of each line alone, at most MAX_TOKENS."""
+    return [[tokenizer.cls_token_id, *row[:MAX_TOKENS - 2], tokenizer.sep_token_id]
+            for row in token_ids(tokenizer, list(texts))]
+
+
+def pooled_lines(model, input_ids, attention_mask, token_type_ids) -> torch.Tensor:
+    """The encoder's last hidden state averaged over each line's tokens."""
+    hidden = model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1)
+
+
 @torch.inference_mode()
 def line_vectors(encoder, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Mean-pooled last hidden state of ``encoder`` (resonance.classifiers.encoder.Encoder) over
     each line alone, at most MAX_TOKENS tokens, batched by length."""
     tokenizer, model = encoder.tokenizer, encoder.model
     model.eval()
-    ids = [[tokenizer.cls_token_id, *row[:MAX_TOKENS - 2], tokenizer.sep_token_id]
-           for row in token_ids(tokenizer, list(texts))]
+    ids = line_ids(tokenizer, texts)
     out = np.zeros((len(ids), model.config.hidden_size), dtype=np.float32)
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        input_ids, mask, types = collate([ids[i] for i in rows], [[0] * len(ids[i]) for i in rows],
-                                         tokenizer.pad_token_id)
-        hidden = model(input_ids=input_ids, attention_mask=mask, token_type_ids=types).last_hidden_state
-        weights = mask.unsqueeze(-1).to(hidden.dtype)
-        out[rows] = ((hidden * weights).sum(dim=1) / weights.sum(dim=1)).float().numpy()
+        batch = collate([ids[i] for i in rows], [[0] * len(ids[i]) for i in rows], tokenizer.pad_token_id)
+        out[rows] = pooled_lines(model, *batch).float().numpy()
     return out
 
 
@@ -149,18 +158,12 @@ class DialogueStage:
         return cls(members, encoder, dict(config["encoder"]), int(config["hidden"]), dict(config["weights"]))
 
 
-def mix(parts: Mapping[str, np.ndarray | None], weights: Mapping[str, float]) -> np.ndarray:
-    """Probabilities from the weighted sum of the parts' log-probabilities (weight 0: skipped)."""
-    from resonance.classifiers.fusion import softmax_rows
-
-    total = sum(weights[name] * parts[name] for name in parts if weights.get(name, 0) > 0)
-    return softmax_rows(total)
-
-
 def choose_weights(parts: Mapping[str, np.ndarray], targets: Sequence[int]) -> tuple[dict[str, float], list[dict]]:
     """The grid point (weights in tenths summing to 1) with the best dev weighted F1; ties go to
     the point that gives the dialogue stage the least weight, then the transformer the least."""
     from sklearn.metrics import f1_score
+
+    from resonance.classifiers.fusion import mix_parts
 
     names = ("transformer", "ngram", "dialogue")
     tried = []
@@ -169,7 +172,7 @@ def choose_weights(parts: Mapping[str, np.ndarray], targets: Sequence[int]) -> t
             if a + b > 1.0001:
                 continue
             weights = {"transformer": a, "ngram": b, "dialogue": round(1 - a - b, 1)}
-            predicted = mix({n: parts[n] for n in names}, weights).argmax(axis=1)
+            predicted = mix_parts({n: parts[n] for n in names}, weights).argmax(axis=1)
             tried.append({**weights, "dev_weighted_f1": round(float(f1_score(targets, predicted, average="weighted",
                                                                               zero_division=0)), 4)})
     best = max(tried, key=lambda t: (t["dev_weighted_f1"], -t["dialogue"], -t["transformer"]))

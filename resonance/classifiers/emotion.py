@@ -233,11 +233,7 @@ def _without_dialogue(model, stage, texts, contexts, dialogues, gold, labels) ->
     dialogue stage alone, on the same lines."""
     from resonance.classifiers.metrics import classification_metrics
 
-    model.dialogue = None  # for this one call: the shipped fusion as it was before the stage
-    try:
-        before = model.predict_proba(texts, contexts)
-    finally:
-        model.dialogue = stage
+    before = model.predict_proba(texts, contexts, weights=model.weights_without_dialogue())
     alone = stage.log_proba(texts, dialogues)
     return {"without_dialogue": classification_metrics(gold, [labels[i] for i in before.argmax(axis=1)], labels),
             "dialogue_alone": classification_metrics(gold, [labels[i] for i in alone.argmax(axis=1)], labels),
@@ -308,6 +304,7 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     from resonance.classifiers import dialogue, registry
     from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section, put_section
     from resonance.classifiers.encoder import load_encoder
+    from resonance.classifiers.fusion import mix_parts
 
     setup = setup_for(lang)
     if lang != "zh":
@@ -333,8 +330,8 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
              "dialogue": np.log(np.clip(dialogue.mean_probabilities(
                  trained, vectors["dev"], dialogue.group_rows([e.dialogue for e in dev_set])), 1e-12, None))}
     weights, tried = dialogue.choose_weights(parts, dev_targets)
-    shipped = {"transformer": 1 - model.fusion_weight, "ngram": model.fusion_weight, "dialogue": 0.0}
-    before = round(float(f1_score(dev_targets, dialogue.mix(parts, shipped).argmax(axis=1), average="weighted")), 4)
+    before = round(float(f1_score(dev_targets, mix_parts(parts, model.weights_without_dialogue()).argmax(axis=1),
+                                  average="weighted")), 4)
     after = max(t["dev_weighted_f1"] for t in tried)
     model.dialogue = dialogue.DialogueStage(trained, encoder, spec, hidden, weights)
     choice = {"weights": weights, "dev_weighted_f1_before": before, "dev_weighted_f1": after,

@@ -112,23 +112,25 @@ class ZhEmotionClassifier(nn.Module):
         columns = [self.ngram.labels.index(label) for label in self.labels]
         return self.ngram.log_proba(texts)[:, columns]
 
-    def predict_proba(self, texts: Sequence[str], contexts=None, dialogues: Sequence[object] | None = None) -> np.ndarray:
+    def weights_without_dialogue(self) -> dict[str, float]:
+        """The log-probability weights of the fusion alone: transformer and n-grams."""
+        ngram = self.fusion_weight if self.ngram is not None and self.fusion_weight > 0 else 0.0
+        return {"transformer": 1.0 - ngram, "ngram": ngram, "dialogue": 0.0}
+
+    def predict_proba(self, texts: Sequence[str], contexts=None, dialogues: Sequence[object] | None = None,
+                      weights: Mapping[str, float] | None = None) -> np.ndarray:
         """Fused probabilities of the primary head, columns in ``labels`` order; with a dialogue
-        stage, ``dialogues[i]`` names the dialogue (scene, episode) of line i."""
-        from resonance.classifiers.fusion import mix_log, softmax_rows
+        stage, ``dialogues[i]`` names the dialogue (scene) of line i. ``weights`` (transformer,
+        ngram, dialogue) default to the dialogue stage's, else to the fusion's; a part with
+        weight 0 is never computed."""
+        from resonance.classifiers.fusion import mix_parts
 
-        if self.dialogue is not None:
-            from resonance.classifiers.dialogue import mix
-
-            weights = self.dialogue.weights
-            parts = {"transformer": self.head_log_proba(texts, contexts) if weights["transformer"] > 0 else None,
-                     "ngram": self.ngram_log_proba(texts) if weights["ngram"] > 0 else None,
-                     "dialogue": self.dialogue.log_proba(texts, dialogues) if weights["dialogue"] > 0 else None}
-            return mix(parts, weights)
-        if self.ngram is None or self.fusion_weight <= 0:
-            return softmax_rows(self.head_log_proba(texts, contexts))
-        neural = self.head_log_proba(texts, contexts) if self.fusion_weight < 1 else None  # w = 1: skip its cost
-        return mix_log(neural, self.ngram_log_proba(texts), self.fusion_weight)
+        if weights is None:
+            weights = self.dialogue.weights if self.dialogue is not None else self.weights_without_dialogue()
+        parts = {"transformer": self.head_log_proba(texts, contexts) if weights["transformer"] > 0 else None,
+                 "ngram": self.ngram_log_proba(texts) if weights["ngram"] > 0 else None,
+                 "dialogue": self.dialogue.log_proba(texts, dialogues) if weights["dialogue"] > 0 else None}
+        return mix_parts(parts, weights)
 
     def predict_heads(self, texts: Sequence[str], contexts=None, features=None, heads: Sequence[str] | None = None,
                       batch_size: int = BATCH_SIZE, dialogues: Sequence[object] | None = None) -> dict[str, np.ndarray]:
@@ -239,7 +241,8 @@ class TransformerOnly:
     primary_head = property(lambda self: self.model.primary_head)
     labels = property(lambda self: self.model.labels)
 
-    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE) -> dict:
+    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE,
+                      dialogues=None) -> dict:
         return self.model._heads(texts, contexts, heads, batch_size, fused=False)
 
 

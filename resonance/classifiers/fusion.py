@@ -32,10 +32,14 @@ def mix(neural_probabilities, ngram_log_probabilities, weight: float):
 def mix_log(neural_log_probabilities, ngram_log_probabilities, weight: float):
     """``softmax((1 - w) * neural + w * ngram)`` of two log-probability tables (same columns); at
     ``w = 1`` the neural table may be None (its share is zero, so it need not be computed)."""
-    mixed = weight * ngram_log_probabilities
-    if weight < 1:
-        mixed = mixed + (1.0 - weight) * neural_log_probabilities
-    return softmax_rows(mixed)
+    return mix_parts({"neural": neural_log_probabilities, "ngram": ngram_log_probabilities},
+                     {"neural": 1.0 - weight, "ngram": weight})
+
+
+def mix_parts(parts: Mapping[str, object], weights: Mapping[str, float]):
+    """``softmax(sum of weight * log-probabilities)`` over named tables (same columns); a part
+    whose weight is 0 is left out, so it may be None (never computed)."""
+    return softmax_rows(sum(weights[name] * parts[name] for name in parts if weights.get(name, 0) > 0))
 
 
 def softmax_rows(log_scores):
@@ -76,7 +80,9 @@ class FusedClassifier:
     labels = property(lambda self: self.neural.labels)
     feature_names = property(lambda self: self.neural.feature_names)
 
-    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE) -> dict:
+    def predict_heads(self, texts, contexts=None, features=None, heads=None, batch_size: int = BATCH_SIZE,
+                      dialogues=None) -> dict:
+        """``dialogues`` is accepted for the common signature and unused: no dialogue stage here."""
         from resonance.classifiers.predict import predict_proba
 
         out = predict_proba(self.neural, texts, contexts, features, heads, batch_size)

@@ -118,9 +118,7 @@ def predict_proba(model, texts: Sequence[str], contexts: Sequence[Sequence[str]]
     import torch
 
     if hasattr(model, "predict_heads"):  # a composite model (fusion.FusedClassifier) predicts itself
-        if dialogues is not None and getattr(model, "dialogue", None) is not None:
-            return model.predict_heads(texts, contexts, features, heads, batch_size, dialogues=dialogues)
-        return model.predict_heads(texts, contexts, features, heads, batch_size)
+        return model.predict_heads(texts, contexts, features, heads, batch_size, dialogues=dialogues)
     heads = list(heads or model.head_labels)
     out = {head: np.zeros((len(texts), len(model.head_labels[head])), dtype=np.float32) for head in heads}
     if not len(texts):
