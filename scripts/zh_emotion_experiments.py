@@ -219,7 +219,6 @@ def save_variant(model, tokenizer_folder: Path, name: str, target: Path) -> None
                extra_files={"metrics.json": json.dumps(results[name], indent=1, ensure_ascii=False)})
 
 
-# Why the shipped variant was chosen (rendered into its card).
 def ship_note(results: dict, shipped: str) -> str:
     """Why ``shipped`` was chosen, with the dev figures taken from ``results``."""
     variants = {k: v for k, v in results.items() if k.startswith("pretrained-mt@") and "dev_weighted_f1" in v}

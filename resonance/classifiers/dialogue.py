@@ -3,10 +3,10 @@
 The utterance classifiers read a line with the two or three turns before it. How a line feels also
 shows in what follows it (the answer to a taunt, the silence after bad news) and in the run of a
 scene. This stage reads every line of a dialogue (a CPED conversation in training, a scene, from
-one scene heading to the next, in `resonance score`) at once: each line becomes the mean-pooled last layer of the frozen pretrained
-encoder over the line alone (``models/encoder-zh``, never fine-tuned, so training lines and new
-lines look alike to the GRU), a BiGRU runs over the dialogue, and a linear layer reads each line's
-state next to its own vector. A few members trained from different seeds are averaged.
+one scene heading to the next, in `resonance score`) at once: each line becomes the mean-pooled
+last layer of the frozen pretrained encoder over the line alone (``models/encoder-zh``, never
+fine-tuned, so training lines and new lines look alike to the GRU), a BiGRU runs over the
+dialogue, and a linear layer reads each line's state next to its own vector. A few members trained from different seeds are averaged.
 
 Its log-probabilities join the emotion model's own two (transformer, n-grams) in one weighted sum,
 ``a * transformer + b * ngram + g * dialogue`` (a + b + g = 1), the weights chosen on the dev

@@ -59,7 +59,8 @@ def quantize_int8(model):
     """A copy of ``model`` with its Linear layers, heads excepted, dynamically quantised to int8.
 
     A model built on a shared frozen base (``_encoder``, see classifiers/model.py) gets a shared
-    int8 copy of that base, so the three classifiers on one encoder still hold one base.
+    int8 copy of that base, so the three classifiers on one encoder still hold one base; a dialogue
+    stage (classifiers/dialogue.py) is shared with the float model, not copied.
     """
     import copy
     import dataclasses
@@ -82,7 +83,10 @@ def quantize_int8(model):
         # float against 87 % with one scale per matrix, at the same speed
         qconfig = per_channel_dynamic_qconfig
         base = getattr(model, "_encoder", None)
-        shared = [item for item in (base, vars(model).get("tokenizer")) if item is not None]
+        # not copied: the frozen base, the tokenizer, and a dialogue stage (frozen too, and float:
+        # its encoder is the same loaded encoder-zh the Chinese narrative and cultural models read)
+        keep = (base, vars(model).get("tokenizer"), vars(model).get("dialogue"))
+        shared = [item for item in keep if item is not None]
         quantized = copy.deepcopy(model, memo={id(item): item for item in shared})
         layers = {name: qconfig for name, module in quantized.named_modules()
                   if isinstance(module, nn.Linear) and not name.startswith("heads.")}
