@@ -174,16 +174,16 @@ def score(
 
 def _leave_server_behind(languages: list[str]) -> None:
     """In a terminal, start a background `resonance serve` for the next `score`, with the models of
-    ``languages`` loaded (it exits after 30 idle minutes; RESONANCE_SERVER=off turns this off):
-    see resonance/server.py."""
-    from resonance.server import auto_start_wanted, start_background
+    ``languages`` loaded (it exits after IDLE_EXIT_S without a request; RESONANCE_SERVER=off turns
+    this off): see resonance/server.py."""
+    from resonance.server import IDLE_EXIT_S, auto_start_wanted, start_background
 
     if auto_start_wanted():
         try:
             if start_background(preload=",".join(languages)):
-                typer.echo("note: started a background `resonance serve` so that the next score skips loading "
-                           "the models (it stops after 30 idle minutes; RESONANCE_SERVER=off turns this off)",
-                           err=True)
+                typer.echo("note: started a background `resonance serve` so that the next score skips loading the "
+                           f"models (it stops after {IDLE_EXIT_S // 60} idle minutes; RESONANCE_SERVER=off turns this "
+                           "off)", err=True)
         except OSError as error:  # a read-only cache folder: scoring itself went fine
             typer.echo(f"note: could not start a background server: {error}", err=True)
 
@@ -241,8 +241,8 @@ def serve(
 
     from resonance.server import default_socket, serve as serve_forever, status as server_status, stop as stop_server
 
+    path = socket_path or default_socket()
     if status:
-        path = socket_path or default_socket()
         state = server_status(path)
         if state is None:
             _err(f"no resonance server answers on {path}")
@@ -252,7 +252,6 @@ def serve(
                    f"{state['requests']} requests answered{idle}")
         return
     if stop:
-        path = socket_path or default_socket()
         if not stop_server(path):
             _err(f"no resonance server answers on {path}")
             raise typer.Exit(1)
@@ -269,9 +268,8 @@ def serve(
                 _err(f"could not preload {language}: {error}")
 
     try:
-        serve_forever(_score_request, socket_path or default_socket(), prepare=load_models, idle_exit_s=idle_exit,
-                      on_ready=lambda path: typer.echo(
-                          f"resonance server (pid {os.getpid()}) listening on {path}; Ctrl-C stops", err=True))
+        serve_forever(_score_request, path, prepare=load_models, idle_exit_s=idle_exit, on_ready=lambda _: typer.echo(
+            f"resonance server (pid {os.getpid()}) listening on {path}; Ctrl-C stops", err=True))
     except RuntimeError as error:
         _err(str(error))
         raise typer.Exit(2) from None
