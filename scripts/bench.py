@@ -191,8 +191,8 @@ def server_measures(score: list[str], series: Path, lang: str, work: Path, env: 
     """The server an interactive `score` leaves behind, then a new `resonance score` process per
     edit (the client). RESONANCE_SERVER=auto stands in for a terminal (the benchmark's stdout is
     a file); the server is stopped with `serve --stop` at the end."""
-    env = {**env, "RESONANCE_SERVER_SOCKET": str(work / "bench.sock"), "RESONANCE_SERVER": "auto"}
     sock = work / "bench.sock"
+    env = {**env, "RESONANCE_SERVER_SOCKET": str(sock), "RESONANCE_SERVER": "auto"}
     try:
         edited = with_one_episode_changed(series, lang, first, work / f"served-first{series.suffix}")
         left = run_cli([*score, str(edited)], env, work / "served-first.log")  # scores here, starts a server
