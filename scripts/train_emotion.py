@@ -4,6 +4,7 @@
     python scripts/train_emotion.py --out /tmp/emo       # the same, elsewhere
     python scripts/train_emotion.py --fuse-only models/emotion-en   # only the n-gram fusion step
     python scripts/train_emotion.py --sweep lr=5e-5,1e-4 --sweep-minutes 40
+    python scripts/train_emotion.py --out /tmp/v --trainable-layers 6 --set lr=5e-5 --set device=auto
 
 The shipped run is `resonance train emotion --lang en` with SHIPPED below; it saves float32,
 then `--half` (default on) measures float16 against float32 on the dev sets and keeps float16
@@ -26,28 +27,44 @@ sys.path.insert(0, str(ROOT))
 
 SHIPPED = {  # chosen on MELD dev + EmoryNLP dev (see the card's training table)
     "epochs": 4, "lr": 1e-4, "head_lr": 1e-3, "batch_size": 32, "class_weighting": "none",
-    "patience": 2, "seed": 13, "max_minutes": 75, "threads": 1,
+    "patience": 2, "seed": 13, "max_minutes": 75.0, "threads": 1,
 }
 TRAINABLE_LAYERS = 2
 
 
-def train_shipped(out: Path, half: bool) -> None:
+def train_shipped(out: Path, half: bool, settings: dict, trainable_layers: int, extra=(), limit=None) -> None:
     from resonance.classifiers import emotion
     from resonance.classifiers.train import TrainSettings
 
     command = shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]])
     target = Path(tempfile.mkdtemp(prefix="emotion-en-f32-")) if half else out
-    emotion.train("en", target, TrainSettings(**SHIPPED), trainable_layers=TRAINABLE_LAYERS,
-                  dtype="float32", command=command)
+    emotion.train("en", target, TrainSettings(**settings), trainable_layers=trainable_layers,
+                  dtype="float32", command=command, extra=extra, limit=limit)
     if half:
         keep_half_if_lossless(target, out)
-    fuse(out)
+    fuse(out, limit)
 
 
-def fuse(folder: Path) -> None:
+def fuse(folder: Path, limit=None) -> None:
     from resonance.classifiers import emotion
 
-    emotion.add_fusion("en", folder, command=shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]]))
+    emotion.add_fusion("en", folder, limit=limit,
+                       command=shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]]))
+
+
+def overridden(pairs: list[str]) -> dict:
+    """SHIPPED with ``NAME=VALUE`` overrides, each value parsed as the field's current type."""
+    from resonance.classifiers.train import TrainSettings
+
+    fields = TrainSettings().to_dict()
+    settings = dict(SHIPPED)
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in fields:
+            raise SystemExit(f"--set: unknown setting {name!r} (one of {', '.join(fields)})")
+        current = SHIPPED.get(name, fields[name])
+        settings[name] = value if isinstance(current, str) else float(value) if current is None else type(current)(value)
+    return settings
 
 
 def keep_half_if_lossless(float32_dir: Path, out: Path) -> None:
@@ -103,10 +120,15 @@ def main() -> None:
     parser.add_argument("--fuse-only", type=Path, help="Only add the n-gram fusion to a trained folder.")
     parser.add_argument("--sweep", help="NAME=v1,v2,... over one TrainSettings field (dev only).")
     parser.add_argument("--sweep-minutes", type=float, default=40.0)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="Override one TrainSettings field of the shipped recipe (repeatable).")
+    parser.add_argument("--trainable-layers", type=int, default=TRAINABLE_LAYERS)
+    parser.add_argument("--extra", action="append", default=[], help="Extra training source (goemotions).")
+    parser.add_argument("--limit", type=int, help="Cut every split to N examples (dry runs).")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.fuse_only:
-        fuse(args.fuse_only)
+        fuse(args.fuse_only, args.limit)
         return
     if args.sweep:
         name, values = args.sweep.split("=", 1)
@@ -114,7 +136,7 @@ def main() -> None:
             parser.error(f"--sweep: unknown setting {name!r} (one of {', '.join(SHIPPED)})")
         sweep({name: values.split(",")}, args.sweep_minutes)
         return
-    train_shipped(args.out, half=not args.no_half)
+    train_shipped(args.out, not args.no_half, overridden(args.set), args.trainable_layers, args.extra, args.limit)
 
 
 if __name__ == "__main__":

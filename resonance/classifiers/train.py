@@ -4,7 +4,9 @@ AdamW with linear warm-up and decay, optional class weights per head, early stop
 split's weighted F1 (averaged over heads), a fixed seed and a wall-clock budget. The frozen
 layers run once: their outputs for every train and dev example are computed up front and kept
 (in float16) so that each epoch only runs the trained top layers, which is what makes
-fine-tuning fit on a laptop CPU.
+fine-tuning fit on a laptop CPU. With ``device`` set to ``cuda`` (or ``auto`` on a machine with a
+GPU), the trained top runs there and the frozen pass stays on the CPU; the model comes back on
+the CPU either way.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class TrainSettings:
     threads: int | None = None  # torch.set_num_threads; None leaves torch's default
     head_weights: dict[str, float] = field(default_factory=dict)  # loss weight per head (default 1)
     dev_metric: str = "weighted"  # F1 average used for early stopping: weighted or macro
+    device: str = "cpu"  # where the trained top runs: cpu, cuda or auto (cuda when present)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,7 +95,7 @@ def encode_examples(model, examples: Sequence[Example], batch_size: int = 64) ->
     return _Encoded(states, types, [e.head for e in examples], targets, [tuple(e.features) for e in examples])
 
 
-def _stack(encoded: _Encoded, indices: Sequence[int], with_features: bool):
+def _stack(encoded: _Encoded, indices: Sequence[int], with_features: bool, device="cpu"):
     import torch
 
     width = max(encoded.states[i].shape[0] for i in indices)
@@ -106,7 +109,7 @@ def _stack(encoded: _Encoded, indices: Sequence[int], with_features: bool):
         mask[row, :length] = 1
         types[row, :length] = encoded.types[i]
     features = torch.tensor([encoded.features[i] for i in indices], dtype=torch.float32) if with_features else None
-    return hidden, mask, types, features
+    return tuple(t.to(device) if t is not None else None for t in (hidden, mask, types, features))
 
 
 def _batches(encoded: _Encoded, batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -141,18 +144,24 @@ def _class_weights(model, encoded: _Encoded, how: str) -> dict:
     return weights
 
 
+def _device_of(model):
+    return next(model.parameters()).device
+
+
 def own_head_logits(model, encoded: _Encoded, batch_size: int = 128) -> list:
     """Each example's logits on its own head (eval mode, batches sorted by length), as numpy rows."""
     import torch
 
     model.eval()
+    device = _device_of(model)
     rows: list = [None] * len(encoded.targets)
     order = sorted(range(len(encoded.targets)), key=lambda i: encoded.states[i].shape[0])
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             chunk = order[start:start + batch_size]
-            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names))
-            logits = model.forward_top(hidden, mask, types, features, heads=sorted(set(encoded.heads)))
+            hidden, mask, types, features = _stack(encoded, chunk, bool(model.feature_names), device)
+            logits = {head: values.float().cpu() for head, values in
+                      model.forward_top(hidden, mask, types, features, heads=sorted(set(encoded.heads))).items()}
             for row, i in enumerate(chunk):
                 rows[i] = logits[encoded.heads[i]][row].numpy()
     return rows
@@ -202,7 +211,12 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
         encoded = encode_examples(model, train), encode_examples(model, dev)
         log.info("encoded in %.1f min", (time.monotonic() - started) / 60)
     encoded_train, encoded_dev = encoded
-    class_weights = _class_weights(model, encoded_train, settings.class_weighting)
+    from resonance.classifiers.zh_encoder_build import resolve_device
+
+    device = torch.device(resolve_device(settings.device))
+    model.to(device)
+    class_weights = {head: w.to(device) if w is not None else None
+                     for head, w in _class_weights(model, encoded_train, settings.class_weighting).items()}
 
     named = list(model.named_parameters())
     was_trainable = {name: p.requires_grad for name, p in named}
@@ -229,7 +243,7 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
         model.train()
         losses = []
         for indices in _batches(encoded_train, settings.batch_size, rng):
-            hidden, mask, types, features = _stack(encoded_train, indices, bool(model.feature_names))
+            hidden, mask, types, features = _stack(encoded_train, indices, bool(model.feature_names), device)
             logits = model.forward_top(hidden, mask, types, features, heads=heads)
             loss = _loss(logits, [encoded_train.heads[i] for i in indices],
                          [encoded_train.targets[i] for i in indices], class_weights, settings.head_weights)
@@ -260,6 +274,7 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
             stopped = "patience"
             break
     model.load_state_dict(best_state)
+    model.cpu()
     for name, p in named:
         p.requires_grad_(was_trainable[name])
     model.eval()
@@ -277,7 +292,7 @@ def _loss(logits: dict, heads: list[str], targets: list[int], class_weights: dic
         rows = [i for i, h in enumerate(heads) if h == head]
         if not rows:
             continue
-        target = torch.tensor([targets[i] for i in rows], dtype=torch.long)
+        target = torch.tensor([targets[i] for i in rows], dtype=torch.long, device=head_logits.device)
         loss = F.cross_entropy(head_logits[rows], target, weight=class_weights.get(head), reduction="sum")
         total = total + head_weights.get(head, 1.0) * loss
     return total / len(heads)
