@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from resonance.cache import ResultCache
 from resonance.config import Config
@@ -116,3 +117,26 @@ def test_a_new_culture_threshold_is_a_new_model_version(tmp_path):
 
     assert versions(0.45) != versions(0.6) != versions(None)
     assert versions(0.45)["emotion.en.v1"] == versions(None)["emotion.en.v1"]
+
+
+def test_an_edited_culture_threshold_applies_in_a_running_process(tmp_path):
+    """A process that keeps its models loaded (score --watch, resonance serve) must apply a
+    threshold edited in config.json at once, as it applies new weights."""
+    import shutil
+
+    from resonance.classifiers.bundle import ShippedModels
+
+    folder = tmp_path / "narrative-en"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "models" / "narrative-en", folder)
+    texts = ["She lights incense before the ancestral tablets.", "He checks his phone."]
+    places = [(0, 2, "dialogue"), (1, 2, "dialogue")]
+
+    def detected(threshold):
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        config["culture_threshold"] = threshold
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        return [found for _, _, found in ShippedModels(tmp_path, int8=False).narrative("en", texts, [(), ()], places)]
+
+    assert detected(0.0) == [True, True]
+    assert detected(None) == [False, False]
+    assert detected(0.0) == [True, True]

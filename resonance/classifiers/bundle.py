@@ -156,7 +156,7 @@ class ShippedModels:
         beats = [{label: round(float(p), 6) for label, p in zip(labels, row)} for row in probs["beat"]]
         if "culture" not in probs:
             return [(beat, 0.0, False) for beat in beats]
-        threshold = _read_json(self.folder("narrative", language) / "config.json").get("culture_threshold")
+        threshold = getattr(model, "folder_config", {}).get("culture_threshold")
         yes = list(model.head_labels["culture"]).index("yes")
         return [(beat, round(float(row[yes]), 6), threshold is not None and bool(row[yes] >= threshold))
                 for beat, row in zip(beats, probs["culture"])]

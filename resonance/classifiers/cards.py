@@ -102,14 +102,12 @@ def write_results(folder: Path, markdown: str) -> None:
     """Replace the results section of ``folder``/README.md with ``markdown``."""
     from resonance.atomic import write_text_atomic
 
+    from resonance.classifiers.card_sections import put_section
+
     card = folder / "README.md"
-    text = card.read_text(encoding="utf-8")
-    start, end = text.find(RESULTS_START), text.find(RESULTS_END)
-    if start < 0 or end < 0:
-        text = text.rstrip() + f"\n\n## Results\n{RESULTS_START}\n{RESULTS_END}\n"
-        start, end = text.find(RESULTS_START), text.find(RESULTS_END)
-    text = text[:start + len(RESULTS_START)] + "\n" + markdown.strip() + "\n" + text[end:]
-    write_text_atomic(card, text)
+    section = f"{RESULTS_START}\n{markdown.strip()}\n{RESULTS_END}"
+    write_text_atomic(card, put_section(card.read_text(encoding="utf-8"), section, RESULTS_START, RESULTS_END,
+                                        heading="## Results"))
 
 
 def metrics_table(report: dict) -> str:

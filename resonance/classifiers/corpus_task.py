@@ -132,13 +132,14 @@ CHANGES, LIMITS = "## Changes", "## Limits"
 
 def rerender_card(task: CorpusTask, folder: Path, lang: str, config: dict) -> None:
     """Write ``folder``/README.md from ``config`` again, keeping its results and its change log."""
+    from resonance.classifiers.card_sections import put_section, section_of
     from resonance.classifiers.cards import RESULTS_END, RESULTS_START
 
     old = (folder / "README.md").read_text(encoding="utf-8")
     card = task.card(lang, config)
-    if RESULTS_START in old and RESULTS_END in old:
-        kept = old[old.index(RESULTS_START):old.index(RESULTS_END)]
-        card = card[:card.index(RESULTS_START)] + kept + card[card.index(RESULTS_END):]
+    kept = section_of(old, RESULTS_START, RESULTS_END)
+    if kept is not None and section_of(card, RESULTS_START, RESULTS_END) is not None:
+        card = put_section(card, kept, RESULTS_START, RESULTS_END)
     if CHANGES in old and LIMITS in old[old.index(CHANGES):] and LIMITS in card:
         changes = old[old.index(CHANGES):old.index(LIMITS, old.index(CHANGES))]
         card = card.replace(LIMITS, changes + LIMITS, 1)

@@ -120,7 +120,7 @@ def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Se
           adjust_priors: bool = True, command: str = ""):
     """Train the emotion model for ``lang`` and save it to ``out_dir``; returns TrainResult."""
     setup = setup_for(lang)
-    from resonance.classifiers.emotion_card import render_card
+    from resonance.classifiers.emotion_card import hardware, render_card
     from resonance.classifiers.encoder import load_encoder
     from resonance.classifiers.model import ContextClassifier
     from resonance.classifiers.train import TrainSettings, fit
@@ -143,7 +143,7 @@ def train(lang: str, out_dir: str | Path, settings=None, *, root=None, extra: Se
                 "extra_limit": extra_limit, "history": result.history, "best_epoch": result.best_epoch,
                 "best_dev_score": result.best_dev_score, "minutes": result.minutes, "stopped": result.stopped,
                 "train_counts": result.train_counts, "branches": branches, "prior_adjustment": adjustments,
-                "command": command}
+                "command": command, "hardware": hardware(settings.device)}
     config = {**model.to_config(), "weights_dtype": dtype, "training": training}
     model.save(out_dir, render_card(lang, config), dtype=dtype, extra_config={"training": training})
     return result
@@ -302,7 +302,8 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     from sklearn.metrics import f1_score
 
     from resonance.classifiers import dialogue, registry
-    from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section, put_section
+    from resonance.classifiers.card_sections import put_section
+    from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section
     from resonance.classifiers.encoder import load_encoder
     from resonance.classifiers.fusion import mix_parts
 
@@ -342,7 +343,7 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     training = {**config.get("training", {}), "dialogue": choice}
     card = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").is_file() else ""
-    card = put_section(card, dialogue_section(choice), DIALOGUE_START, DIALOGUE_END)
+    card = put_section(card, dialogue_section(choice), DIALOGUE_START, DIALOGUE_END, before="## Training")
     model.save(folder, card, folder, extra_config={k: v for k, v in config.items()
                                                    if k not in model.to_config() and k not in ("weights_sha256",)}
                | {"training": training})

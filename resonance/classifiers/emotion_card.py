@@ -9,6 +9,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
+from resonance.classifiers.card_sections import put_section
 from resonance.classifiers.labels import CIRCUMPLEX, UNIFIED, mapping_table
 
 METRICS_START = "<!-- metrics:start -->"
@@ -57,8 +58,15 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def hardware() -> str:
-    return f"{platform.machine()} CPU, {os.cpu_count()} cores visible ({platform.system()})"
+def hardware(device: str = "cpu") -> str:
+    """Where a model is being trained: this machine's CPU, or its GPU for the trained top."""
+    cpu = f"{platform.machine()} CPU, {os.cpu_count()} cores visible ({platform.system()})"
+    if device != "cpu":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"one {torch.cuda.get_device_name(0)} GPU (trained layers) and an {cpu} (frozen pass)"
+    return cpu
 
 
 def render_card(lang: str, config: dict, report: dict | None = None, eval_command: str = "") -> str:
@@ -119,7 +127,7 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
 - Settings: `{json.dumps(settings)}`
 - Extra sources: {', '.join(training.get('extra_sources', [])) or 'none'}; dev-selected epoch {training.get('best_epoch')}
   (dev score {training.get('best_dev_score')}, mean weighted F1 over the heads' dev sets); stopped by
-  {training.get('stopped')}; {training.get('minutes')} minutes on {hardware()}, shared with other jobs.
+  {training.get('stopped')}; {training.get('minutes')} minutes on {training.get('hardware') or hardware()}, shared with other jobs.
 
 | epoch | train loss | dev weighted F1 | minutes |
 |---|---|---|---|
@@ -127,6 +135,7 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
 {branch_text(training.get("branches", []))}
 {adjustment_text(training.get("prior_adjustment", []))}
 {fusion_text(training.get("fusion", {}), training.get("fusion_command", ""))}
+{recipes_text(lang)}
 {dialogue_experiment_text(lang)}
 
 ## Library versions (at save time)
@@ -138,6 +147,33 @@ Valence and arousal per unified label (coarse circumplex anchors; see `resonance
   emotion; expect many plausible "errors".
 - Valence/arousal are derived from the label probabilities, not predicted directly.
 """
+
+
+def recipes_text(lang: str) -> str:
+    """The recipes compared on dev before this model was chosen (docs/emotion_LANG_recipes.json,
+    from a GPU lease of scripts/device_en.sh), or nothing."""
+    path = Path(__file__).resolve().parents[2] / "docs" / f"emotion_{lang}_recipes.json"
+    if not path.is_file():
+        return ""
+    report = json.loads(path.read_text(encoding="utf-8"))
+
+    def fused(e: dict) -> str:
+        return f"{e['fused']['meld']:.3f} / {e['fused']['emorynlp']:.3f}" if "fused" in e else "–"
+
+    rows = [f"| {'**' + name + '**' if name == report['chosen'] else name} | {e['recipe']} | "
+            f"{e['meld']:.3f} / {e['emorynlp']:.3f} | {(e['meld'] + e['emorynlp']) / 2:.4f} | {fused(e)} |"
+            for name, e in report["recipes"].items()]
+    earlier = report["earlier"]
+    return "\n".join([
+        f"\n### Recipes compared on dev ({report['date']})",
+        f"Trained by `{report['command']}` on {report['hardware']}. {report['note']} The test sets were "
+        f"read once, for the chosen recipe only (Results above).\n",
+        "| run | recipe | dev weighted F1 MELD / EmoryNLP (unfused) | mean | fused dev MELD / EmoryNLP |",
+        "|---|---|---|---|---|", *rows,
+        f"\nThe model before it ({earlier['recipe']}): fused dev {earlier['dev_fused']['meld']:.3f} / "
+        f"{earlier['dev_fused']['emorynlp']:.3f}, test {earlier['test']['meld']:.3f} / {earlier['test']['emorynlp']:.3f} "
+        f"(transformer alone {earlier['test_transformer_alone']['meld']:.3f} / "
+        f"{earlier['test_transformer_alone']['emorynlp']:.3f})."])
 
 
 def dialogue_experiment_text(lang: str) -> str:
@@ -154,7 +190,8 @@ def dialogue_experiment_text(lang: str) -> str:
     return "\n".join([
         f"\nTried and not shipped: the Chinese model's dialogue stage (resonance/classifiers/dialogue.py: a BiGRU "
         f"over each scene's lines read by the frozen encoder, weights of transformer / n-grams / dialogue chosen "
-        f"on dev), built for each English head by `{report['command']}` ({report['minutes']} minutes):\n",
+        f"on dev), built for each English head of the model shipped before this one (2 trained layers) by "
+        f"`{report['command']}` ({report['minutes']} minutes):\n",
         "| set | weights chosen on dev | dev weighted F1, shipped -> with stage | test, shipped -> with stage | "
         "test, stage alone |", "|---|---|---|---|---|", *rows,
         "\nIt does not lift EmoryNLP on test, the head it was meant for, so the shipped model has none."])
@@ -254,30 +291,13 @@ def dialogue_section(choice: dict) -> str:
         "", f"Command: `{choice['command']}`", DIALOGUE_END])
 
 
-def put_section(card: str, section: str, start: str, end: str, before: str = "## Training") -> str:
-    """``section`` (delimited by ``start``/``end``) in place of the old one, else before the
-    heading ``before``, else at the end."""
-    if start in card and end in card:
-        head, rest = card.split(start, 1)
-        return head + section + rest.split(end, 1)[1]
-    if before in card:
-        head, rest = card.split(before, 1)
-        return head + section + "\n\n" + before + rest
-    return card.rstrip() + "\n\n" + section + "\n"
-
-
 def update_card(model_dir: str | Path, report: dict, eval_command: str) -> None:
     """Replace the metrics section of README.md and write metrics.json next to it."""
     folder = Path(model_dir)
     card_path = folder / "README.md"
     card = card_path.read_text(encoding="utf-8")
     section = f"{METRICS_START}\n{render_metrics(report, eval_command)}\n{METRICS_END}"
-    if METRICS_START in card and METRICS_END in card:
-        head, rest = card.split(METRICS_START, 1)
-        card = head + section + rest.split(METRICS_END, 1)[1]
-    else:
-        card = card.rstrip() + "\n\n## Results\n" + section + "\n"
-    card_path.write_text(card, encoding="utf-8")
+    card_path.write_text(put_section(card, section, METRICS_START, METRICS_END, heading="## Results"), encoding="utf-8")
     (folder / "metrics.json").write_text(json.dumps({"command": eval_command, **report}, indent=2) + "\n",
                                          encoding="utf-8")
 

@@ -33,7 +33,8 @@ def int8_setting() -> bool | None:
 
 
 def load_cached(path: str | Path, int8: bool | None = None):
-    """``registry.load(path)``, once per process per folder (reloaded if the weights change)."""
+    """``registry.load(path)``, once per process per folder (reloaded if its weights or its
+    config.json change)."""
     from resonance.classifiers.folder import WEIGHTS
     from resonance.classifiers.registry import load
     from resonance.errors import ModelError
@@ -41,15 +42,16 @@ def load_cached(path: str | Path, int8: bool | None = None):
     int8 = bool(int8_setting()) if int8 is None else int8
     folder = Path(path).resolve()
     try:
-        stat = (folder / WEIGHTS).stat()
+        files = tuple((s.st_mtime_ns, s.st_size) for s in ((folder / WEIGHTS).stat(), (folder / "config.json").stat()))
     except OSError:
-        raise ModelError("model folder not found or has no model.safetensors", source=str(folder)) from None
-    key = (folder, stat.st_mtime_ns, stat.st_size, int8)
+        raise ModelError("model folder not found or has no model.safetensors and config.json",
+                         source=str(folder)) from None
+    key = (folder, files, int8)
     with _LOCK:
         model = _CACHE.get(key)
         if model is None:
             model = quantize_int8(load(folder)) if int8 else load(folder)
-            for stale in [k for k in _CACHE if k[0] == folder and k[1:3] != key[1:3]]:
+            for stale in [k for k in _CACHE if k[0] == folder and k[1] != files]:
                 del _CACHE[stale]
             _CACHE[key] = model
     return model

@@ -70,4 +70,6 @@ def load(path: str | Path):
     name = config.get("name")
     if not isinstance(name, str):
         raise ModelError("config.json has no model 'name'", source=str(path))
-    return get(name).from_folder(Path(path), config, tensors)
+    model = get(name).from_folder(Path(path), config, tensors)
+    model.folder_config = config  # the whole config.json as loaded (settings beyond the weights)
+    return model

@@ -45,6 +45,7 @@ def train_emotion(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     max_minutes: Annotated[Optional[float], typer.Option(help="Wall-clock budget for training.")] = 60.0,
     threads: Annotated[int, typer.Option(help="torch threads (keep 1 on a shared machine).")] = 1,
+    device: Annotated[str, typer.Option(help="Where the fine-tuned layers train (en): cpu, cuda or auto.")] = "cpu",
     extra: Annotated[Optional[list[str]], typer.Option(
         help="Extra training source (en: goemotions; zh: smp2020, nlpcc2013). Repeatable.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Use at most N examples per source split (dry runs).")] = None,
@@ -73,7 +74,7 @@ def train_emotion(
 
         settings = TrainSettings(epochs=epochs, batch_size=batch_size, lr=lr, head_lr=head_lr,
                                  class_weighting=class_weighting, patience=patience, seed=seed,
-                                 max_minutes=max_minutes, threads=threads)
+                                 max_minutes=max_minutes, threads=threads, device=device)
         spec = {"kind": "folder", "path": encoder} if encoder else None
         folder = out or emotion.default_model_dir(lang)
         if dialogue:
