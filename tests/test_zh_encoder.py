@@ -67,8 +67,13 @@ def test_encoder_loads_as_a_bert_model_with_its_tokenizer():
 
     encoder = load_encoder({"kind": "folder", "path": str(ENCODER)})
     assert encoder.hidden_size <= 384
-    ids = encoder.tokenizer(JOYFUL)["input_ids"]
-    assert ids[0] == encoder.tokenizer.cls_token_id
+    tokens = encoder.tokenizer.tokenize(JOYFUL)
+    assert tokens and "[UNK]" not in tokens
+    from resonance.classifiers.inputs import encode_pairs
+
+    ids = encode_pairs(encoder.tokenizer, [JOYFUL], [()]).input_ids[0]
+    assert ids[0] == encoder.tokenizer.cls_token_id and ids[-1] == encoder.tokenizer.sep_token_id
+    assert len(ids) == len(tokens) + 2
 
 
 @needs_encoder

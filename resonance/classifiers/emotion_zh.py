@@ -26,20 +26,12 @@ from resonance.classifiers.inputs import collate, encode_pairs
 from resonance.classifiers.ngram import NgramScorer
 from resonance.classifiers.predict import BATCH_SIZE
 from resonance.classifiers.registry import register
+from resonance.classifiers.tokenizer import load_tokenizer
 from resonance.errors import ModelError
 
 MODEL_NAME = "emotion.zh.fusion.v1"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 NGRAM_FILE = "ngram_vocab.json"
-
-
-def load_fast_tokenizer(folder: Path):
-    from transformers import PreTrainedTokenizerFast
-
-    if not (folder / "tokenizer.json").is_file():
-        raise ModelError("tokenizer.json is missing", source=str(folder))
-    return PreTrainedTokenizerFast(tokenizer_file=str(folder / "tokenizer.json"), cls_token="[CLS]",
-                                   sep_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]", mask_token="[MASK]")
 
 
 @register(MODEL_NAME)
@@ -198,18 +190,18 @@ class ZhEmotionClassifier(nn.Module):
 
     @classmethod
     def from_folder(cls, path: Path, config: Mapping, tensors: Mapping[str, torch.Tensor]) -> "ZhEmotionClassifier":
-        from transformers import BertConfig, BertModel
+        from resonance.classifiers.bert import BertConfig, BertModel
 
         path = Path(path)
         try:
-            bert = BertModel(BertConfig(**config["bert"]), add_pooling_layer=False)
+            bert = BertModel(BertConfig(**config["bert"]), initialise=False)
             ngram = None
             if config.get("has_ngram"):
                 ngram = NgramScorer.from_parts((path / NGRAM_FILE).read_text(encoding="utf-8"), tensors)
-            model = cls(bert, load_fast_tokenizer(path), config["heads"], config["primary_head"],
+            model = cls(bert, load_tokenizer(path), config["heads"], config["primary_head"],
                         config["max_length"], config["max_text_tokens"], config["context_turns"],
                         config["dropout"], ngram, float(config["fusion_weight"]))
-        except (KeyError, TypeError, ValueError, OSError) as err:
+        except (KeyError, TypeError, ValueError, OSError, ModelError) as err:
             raise ModelError(f"config.json does not describe a {MODEL_NAME} model: {err}", source=str(path)) from None
         state = {k: v.float() for k, v in tensors.items() if not k.startswith(("ngram.", "dialogue."))}
         try:

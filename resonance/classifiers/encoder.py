@@ -118,36 +118,27 @@ def _load(path: Path, kind: str | None) -> Encoder:
 
 
 def _load_bert(path: Path):
-    from transformers import BertModel
-    from transformers.utils import logging as hf_logging
+    from resonance.classifiers.bert import load_bert
 
-    hf_logging.disable_progress_bar()
-    previous = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()  # an MLM checkpoint has unused head weights: expected
-    try:
-        model = BertModel.from_pretrained(str(path), local_files_only=True, use_safetensors=True,
-                                          add_pooling_layer=False)
-    except (OSError, ValueError) as err:
-        raise ModelError(f"cannot load the encoder: {err}", source=str(path)) from None
-    finally:
-        hf_logging.set_verbosity(previous)
-    model.eval()
+    model = load_bert(path)
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     return model
 
 
 def _load_tokenizer(path: Path):
-    from transformers import AutoTokenizer, BertTokenizerFast, PreTrainedTokenizerFast
+    """tokenizer.json through ``tokenizers`` alone (classifiers/tokenizer.py); a folder with only a
+    vocab.txt through transformers' BertTokenizerFast."""
+    if (path / "tokenizer.json").is_file():
+        from resonance.classifiers.tokenizer import load_tokenizer
+
+        return load_tokenizer(path)
+    from transformers import BertTokenizerFast
 
     specials = {"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]",
                 "unk_token": "[UNK]", "mask_token": "[MASK]"}
     try:
-        if (path / "tokenizer_config.json").is_file():
-            tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        elif (path / "tokenizer.json").is_file():
-            tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(path / "tokenizer.json"), **specials)
-        elif (path / "vocab.txt").is_file():
+        if (path / "vocab.txt").is_file():
             tokenizer = BertTokenizerFast.from_pretrained(str(path), local_files_only=True, **specials)
         else:
             raise ModelError("encoder folder has no tokenizer.json or vocab.txt", source=str(path))

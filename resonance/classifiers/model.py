@@ -112,10 +112,9 @@ class ContextClassifier(nn.Module):
 
     # ----- forward -----
     def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor):
-        from transformers.masking_utils import create_bidirectional_mask
+        from resonance.classifiers.bert import attention_mask_4d
 
-        return create_bidirectional_mask(config=self._encoder.model.config, inputs_embeds=hidden,
-                                         attention_mask=attention_mask)
+        return attention_mask_4d(attention_mask)
 
     @torch.no_grad()
     def frozen_states(self, input_ids, attention_mask, token_type_ids) -> torch.Tensor:

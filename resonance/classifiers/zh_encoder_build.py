@@ -202,11 +202,11 @@ COMPARISONS = {
 
 def _encoder_parameters(config: dict) -> int:
     """Parameters of the encoder a BertConfig dict describes (built empty, never loaded)."""
-    from transformers import BertConfig, BertModel
+    from resonance.classifiers.bert import BertConfig, BertModel
 
     fields = {k: config[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
                                      "intermediate_size", "max_position_embeddings", "type_vocab_size")}
-    return sum(p.numel() for p in BertModel(BertConfig(**fields), add_pooling_layer=False).parameters())
+    return sum(p.numel() for p in BertModel(BertConfig(**fields), initialise=False).parameters())
 
 
 def size_rows(runs: Path, results: dict) -> list[dict]:

@@ -95,25 +95,22 @@ def heads_for(tasks: Sequence[str]) -> dict[str, tuple[str, ...]]:
 
 def build_classifier(config: FinetuneConfig):
     import torch
-    from transformers import BertConfig, BertModel
 
-    from resonance.classifiers.emotion_zh import ZhEmotionClassifier, load_fast_tokenizer
+    from resonance.classifiers.bert import BertConfig, BertModel, load_bert
+    from resonance.classifiers.emotion_zh import ZhEmotionClassifier
+    from resonance.classifiers.tokenizer import load_tokenizer
 
     torch.manual_seed(config.seed)
     if config.encoder:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        bert = BertModel.from_pretrained(config.encoder, local_files_only=True, add_pooling_layer=False,
-                                         dtype=torch.float32)
+        bert = load_bert(config.encoder)
         tokenizer_folder = Path(config.encoder)
     else:
-        bert = BertModel(BertConfig(**config.bert_config), add_pooling_layer=False)
+        bert = BertModel(BertConfig(**config.bert_config))
         tokenizer_folder = Path(config.tokenizer)
     if config.embedding_init:
         vectors = torch.from_numpy(np.load(config.embedding_init))
         bert.embeddings.word_embeddings.weight.data.copy_(vectors)
-    tokenizer = load_fast_tokenizer(tokenizer_folder)
+    tokenizer = load_tokenizer(tokenizer_folder)
     model = ZhEmotionClassifier(bert, tokenizer, heads_for(config.tasks), "emotion", config.max_length,
                                 config.max_text_tokens, config.context_turns, config.dropout)
     return model, tokenizer_folder
