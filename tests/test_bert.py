@@ -65,3 +65,20 @@ def test_scoring_with_the_shipped_models_never_imports_transformers(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-2:] == ["True", "False"]  # the models ran (torch), transformers stayed out
+
+
+def test_a_last_layer_asked_for_the_leading_positions_gives_what_the_whole_layer_gives_there():
+    """ContextClassifier's last layer computes only the utterance's positions (what pooling reads);
+    they must be the full layer's values, padding and context still attended to."""
+    from resonance.classifiers.bert import BertConfig, Layer, attention_mask_4d
+
+    torch.manual_seed(2)
+    layer = Layer(BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+                             intermediate_size=64, max_position_embeddings=40)).eval()
+    hidden = torch.randn(3, 12, 32)
+    _, mask, _ = _batch()
+    with torch.inference_mode():
+        whole = layer(hidden, attention_mask_4d(mask))
+        leading = layer(hidden, attention_mask_4d(mask), queries=5)
+    assert leading.shape == (3, 5, 32)
+    assert torch.allclose(leading, whole[:, :5], atol=1e-6)

@@ -86,13 +86,16 @@ class SelfAttention(nn.Module):
         self.value = nn.Linear(config.hidden_size, config.hidden_size)
         self.dropout_p = config.attention_probs_dropout_prob
 
-    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None, queries: int | None = None) -> torch.Tensor:
+        """``queries``: attend from the first ``queries`` positions only (every position is still
+        attended to); the output then has that many positions."""
         batch, length, width = hidden.shape
-        q, k, v = (layer(hidden).view(batch, length, self.heads, -1).transpose(1, 2)
-                   for layer in (self.query, self.key, self.value))
+        asking = hidden if queries is None else hidden[:, :queries]
+        q = self.query(asking).view(batch, asking.shape[1], self.heads, -1).transpose(1, 2)
+        k, v = (layer(hidden).view(batch, length, self.heads, -1).transpose(1, 2) for layer in (self.key, self.value))
         context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
                                                  dropout_p=self.dropout_p if self.training else 0.0)
-        return context.transpose(1, 2).reshape(batch, length, width)
+        return context.transpose(1, 2).reshape(batch, asking.shape[1], width)
 
 
 class DenseResidual(nn.Module):
@@ -114,8 +117,8 @@ class Attention(nn.Module):
         self.self = SelfAttention(config)
         self.output = DenseResidual(config.hidden_size, config)
 
-    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        return self.output(self.self(hidden, mask), hidden)
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None, queries: int | None = None) -> torch.Tensor:
+        return self.output(self.self(hidden, mask, queries), hidden if queries is None else hidden[:, :queries])
 
 
 class Intermediate(nn.Module):
@@ -134,9 +137,12 @@ class Layer(nn.Module):
         self.intermediate = Intermediate(config)
         self.output = DenseResidual(config.intermediate_size, config)
 
-    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """``mask``: ``attention_mask_4d`` of the batch (None: every token attends to every one)."""
-        attended = self.attention(hidden, mask)
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None = None,
+                queries: int | None = None) -> torch.Tensor:
+        """``mask``: ``attention_mask_4d`` of the batch (None: every token attends to every one).
+        ``queries``: compute only the first ``queries`` positions' outputs (a last layer whose
+        other positions nobody reads); each is what the whole layer would give there."""
+        attended = self.attention(hidden, mask, queries)
         return self.output(self.intermediate(attended), attended)
 
 

@@ -126,9 +126,19 @@ class ContextClassifier(nn.Module):
             hidden = layer(hidden, mask)
         return hidden
 
+    def _pooled_width(self, attention_mask, token_type_ids) -> int | None:
+        """How many leading positions pooling reads: with ``text_mean`` only the utterance (segment
+        A, at the start of every row), so a path's last layer computes those alone (about a
+        quarter of the tokens when the context is three lines); None: every position."""
+        if self.pooling != "text_mean":
+            return None
+        return max(1, int((attention_mask * (token_type_ids == 0)).sum(dim=1).max()))
+
     def _paths(self, hidden, attention_mask, token_type_ids, heads: Sequence[str]) -> dict[str | None, torch.Tensor]:
-        """Final hidden states per path: None = the shared top layers, a head name = its branch."""
+        """Final hidden states per path: None = the shared top layers, a head name = its branch.
+        A path's last layer computes only the positions pooling reads (``_pooled_width``)."""
         mask = self._mask(hidden, attention_mask)
+        width = self._pooled_width(attention_mask, token_type_ids)
         total = len(self.top)
         needed = {self.branch_layers.get(head, 0) for head in heads}
         shared = {0: hidden}
@@ -136,7 +146,7 @@ class ContextClassifier(nn.Module):
         for depth in range(1, total + 1):
             if depth > total - min(needed):
                 break
-            state = self.top[depth - 1](state, mask)
+            state = self.top[depth - 1](state, mask, width if depth == total else None)
             shared[depth] = state
         paths: dict[str | None, torch.Tensor] = {}
         for head in heads:
@@ -145,13 +155,15 @@ class ContextClassifier(nn.Module):
             if key in paths:
                 continue
             state = shared[total - layers]
-            for layer in self.branches[head] if layers else ():
-                state = layer(state, mask)
+            branch = self.branches[head] if layers else ()
+            for i, layer in enumerate(branch):
+                state = layer(state, mask, width if i == len(branch) - 1 else None)
             paths[key] = state
         return paths
 
     def _finish(self, state, attention_mask, token_type_ids, features) -> torch.Tensor:
-        pooled = self._pool(state, attention_mask, token_type_ids)
+        width = state.shape[1]  # the path's last layer may have computed only the leading positions
+        pooled = self._pool(state, attention_mask[:, :width], token_type_ids[:, :width])
         if self.feature_names:
             if features is None or features.shape[-1] != len(self.feature_names):
                 raise ModelError(f"this model needs features {', '.join(self.feature_names)}")
