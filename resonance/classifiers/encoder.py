@@ -9,7 +9,9 @@
   one level higher, then in the working directory and the project root (so
   ``"models/encoder-zh"`` works too).
 
-Everything is read from local files (``local_files_only``); nothing is downloaded. A spec may
+Everything is read from local files; nothing is downloaded. The weights load into
+``classifiers/bert.py`` (transformers' BERT layout in plain torch) and tokenizer.json into
+``classifiers/tokenizer.py``, so scoring never imports transformers. A spec may
 record the base weights' ``weights_sha256``: a classifier trained on one base refuses to run on
 another, since its saved top layers would silently mean something else.
 """
@@ -66,8 +68,8 @@ class Encoder:
     in place: classifiers copy the layers they fine-tune)."""
 
     path: Path
-    model: Any  # transformers BertModel, eval mode, requires_grad False
-    tokenizer: Any  # a transformers fast tokenizer
+    model: Any  # a classifiers.bert.BertModel, eval mode, requires_grad False
+    tokenizer: Any  # a classifiers.tokenizer.Tokenizer (a transformers one for a vocab.txt-only folder)
     weights_sha256: str
 
     @property
