@@ -56,6 +56,13 @@ def attention_mask_4d(attention_mask: torch.Tensor) -> torch.Tensor:
     return attention_mask[:, None, None, :].bool()
 
 
+def masked_mean(hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """Mean of ``hidden`` (batch, length, width) over the positions where ``weights`` (batch,
+    length; 0/1) is 1: the pooling of every classifier here (a row with none gives zeros)."""
+    weights = weights.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+
+
 class Embeddings(nn.Module):
     def __init__(self, config: BertConfig):
         super().__init__()
@@ -202,10 +209,12 @@ def load_bert(folder: str | Path) -> BertModel:
     """The encoder in ``folder`` (config.json + model.safetensors), float32, eval mode."""
     from safetensors.torch import load_file
 
+    from resonance.classifiers.folder import CONFIG, WEIGHTS
+
     folder = Path(folder)
     try:
-        config = BertConfig(**json.loads((folder / "config.json").read_text(encoding="utf-8")))
-        tensors = load_file(str(folder / "model.safetensors"))
+        config = BertConfig(**json.loads((folder / CONFIG).read_text(encoding="utf-8")))
+        tensors = load_file(str(folder / WEIGHTS))
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot load the encoder: {err}", source=str(folder)) from None
     model = BertModel(config, initialise=False)

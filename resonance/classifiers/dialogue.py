@@ -76,9 +76,10 @@ def line_ids(tokenizer, texts: Sequence[str]) -> list[list[int]]:
 
 def pooled_lines(model, input_ids, attention_mask, token_type_ids) -> torch.Tensor:
     """The encoder's last hidden state averaged over each line's tokens."""
+    from resonance.classifiers.bert import masked_mean
+
     hidden = model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
-    weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * weights).sum(dim=1) / weights.sum(dim=1)
+    return masked_mean(hidden, attention_mask)
 
 
 @torch.inference_mode()

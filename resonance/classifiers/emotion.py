@@ -247,8 +247,6 @@ def add_fusion(lang: str, model_dir: str | Path | None = None, *, root=None, lim
     Each eval set's scorer is the baseline itself (fit on that set's official train split, C and
     class weights chosen on its dev split); the mixing weight is chosen on the same dev split.
     Heads whose best weight is 0 stay unfused. Returns the per-head choices."""
-    import json
-
     from resonance.classifiers import registry
     from resonance.classifiers.baseline import TfidfBaseline
     from resonance.classifiers.emotion_card import render_card
@@ -260,9 +258,8 @@ def add_fusion(lang: str, model_dir: str | Path | None = None, *, root=None, lim
     if not setup.fusion_name:
         raise ConfigError(f"no fusion is defined for {lang}")
     folder = Path(model_dir) if model_dir else default_model_dir(lang)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    neural = registry.load(folder)
-    neural = getattr(neural, "neural", neural)
+    loaded = registry.load(folder)
+    config, neural = loaded.folder_config, getattr(loaded, "neural", loaded)
     scorers, weights, choices = {}, {}, {}
     for eval_set in setup.eval_sets:
         train_set, dev_set = eval_set.load("train", root)[:limit], eval_set.load("dev", root)[:limit]
@@ -295,7 +292,6 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     """Train the dialogue stage (resonance.classifiers.dialogue) of a Chinese emotion model in place:
     GRU members on the eval set's train split, each kept at its best dev epoch, then the weights of
     transformer, n-grams and dialogue chosen together on the dev split. Returns what was chosen."""
-    import json
     import time
 
     import numpy as np
@@ -340,7 +336,7 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
               "dev_examples": len(dev_set), "limit": limit, "minutes": round((time.time() - started) / 60, 2),
               "top_of_grid": sorted(tried, key=lambda t: -t["dev_weighted_f1"])[:8], "command": command}
     log.info("dialogue stage: weights %s, dev weighted F1 %.4f -> %.4f", weights, before, after)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config = model.folder_config
     training = {**config.get("training", {}), "dialogue": choice}
     card = (folder / "README.md").read_text(encoding="utf-8") if (folder / "README.md").is_file() else ""
     card = put_section(card, dialogue_section(choice), DIALOGUE_START, DIALOGUE_END, before="## Training")

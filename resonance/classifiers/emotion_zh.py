@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from resonance.classifiers.bert import masked_mean
 from resonance.classifiers.inputs import collate, encode_pairs
 from resonance.classifiers.ngram import NgramScorer
 from resonance.classifiers.predict import BATCH_SIZE
@@ -72,9 +73,7 @@ class ZhEmotionClassifier(nn.Module):
     def forward(self, input_ids, attention_mask, token_type_ids) -> dict[str, torch.Tensor]:
         hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
                            token_type_ids=token_type_ids).last_hidden_state
-        weights = (attention_mask * (token_type_ids == 0)).unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
-        pooled = self.dropout(pooled)
+        pooled = self.dropout(masked_mean(hidden, attention_mask * (token_type_ids == 0)))
         return {head: layer(pooled) for head, layer in self.heads.items()}
 
     @torch.inference_mode()

@@ -26,6 +26,7 @@ from typing import Mapping, Sequence
 import torch
 from torch import nn
 
+from resonance.classifiers.bert import attention_mask_4d
 from resonance.classifiers.encoder import Encoder, load_encoder
 from resonance.classifiers.inputs import collate, encode_pairs
 from resonance.classifiers.registry import register
@@ -111,17 +112,12 @@ class ContextClassifier(nn.Module):
         return collate(ids, types, self.tokenizer.pad_token_id)
 
     # ----- forward -----
-    def _mask(self, hidden: torch.Tensor, attention_mask: torch.Tensor):
-        from resonance.classifiers.bert import attention_mask_4d
-
-        return attention_mask_4d(attention_mask)
-
     @torch.no_grad()
     def frozen_states(self, input_ids, attention_mask, token_type_ids) -> torch.Tensor:
         """Hidden states after the frozen layers (the input of the trained top)."""
         base = self._encoder.model
         hidden = base.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
-        mask = self._mask(hidden, attention_mask)
+        mask = attention_mask_4d(attention_mask)
         for layer in base.encoder.layer[:base.config.num_hidden_layers - self.trainable_layers]:
             hidden = layer(hidden, mask)
         return hidden
@@ -137,7 +133,7 @@ class ContextClassifier(nn.Module):
     def _paths(self, hidden, attention_mask, token_type_ids, heads: Sequence[str]) -> dict[str | None, torch.Tensor]:
         """Final hidden states per path: None = the shared top layers, a head name = its branch.
         A path's last layer computes only the positions pooling reads (``_pooled_width``)."""
-        mask = self._mask(hidden, attention_mask)
+        mask = attention_mask_4d(attention_mask)
         width = self._pooled_width(attention_mask, token_type_ids)
         total = len(self.top)
         needed = {self.branch_layers.get(head, 0) for head in heads}
@@ -194,11 +190,10 @@ class ContextClassifier(nn.Module):
     def _pool(self, hidden, attention_mask, token_type_ids) -> torch.Tensor:
         if self.pooling == "cls":
             return hidden[:, 0]
-        weights = attention_mask
-        if self.pooling == "text_mean":
-            weights = attention_mask * (token_type_ids == 0)
-        weights = weights.unsqueeze(-1).to(hidden.dtype)
-        return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+        from resonance.classifiers.bert import masked_mean
+
+        return masked_mean(hidden, attention_mask * (token_type_ids == 0) if self.pooling == "text_mean"
+                           else attention_mask)
 
     # ----- persistence -----
     def to_config(self) -> dict:

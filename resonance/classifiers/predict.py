@@ -35,14 +35,14 @@ def int8_setting() -> bool | None:
 def load_cached(path: str | Path, int8: bool | None = None):
     """``registry.load(path)``, once per process per folder (reloaded if its weights or its
     config.json change)."""
-    from resonance.classifiers.folder import WEIGHTS
+    from resonance.classifiers.folder import CONFIG, WEIGHTS
     from resonance.classifiers.registry import load
     from resonance.errors import ModelError
 
     int8 = bool(int8_setting()) if int8 is None else int8
     folder = Path(path).resolve()
     try:
-        files = tuple((s.st_mtime_ns, s.st_size) for s in ((folder / WEIGHTS).stat(), (folder / "config.json").stat()))
+        files = tuple((s.st_mtime_ns, s.st_size) for s in ((folder / WEIGHTS).stat(), (folder / CONFIG).stat()))
     except OSError:
         raise ModelError("model folder not found or has no model.safetensors and config.json",
                          source=str(folder)) from None

@@ -144,6 +144,13 @@ def _class_weights(model, encoded: _Encoded, how: str) -> dict:
     return weights
 
 
+def resolve_device(device: str) -> str:
+    """``auto``: cuda when a GPU is present, else cpu; any other name as given."""
+    import torch
+
+    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+
+
 def _device_of(model):
     return next(model.parameters()).device
 
@@ -211,8 +218,6 @@ def fit(model, train: Sequence[Example], dev: Sequence[Example], settings: Train
         encoded = encode_examples(model, train), encode_examples(model, dev)
         log.info("encoded in %.1f min", (time.monotonic() - started) / 60)
     encoded_train, encoded_dev = encoded
-    from resonance.classifiers.zh_encoder_build import resolve_device
-
     device = torch.device(resolve_device(settings.device))
     model.to(device)
     class_weights = {head: w.to(device) if w is not None else None

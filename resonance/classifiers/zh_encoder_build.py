@@ -116,18 +116,13 @@ def hardware(device: str, threads: int) -> str:
     return f"CPU only ({cpu}, {threads} thread{'s' if threads != 1 else ''}, shared machine; no GPU)"
 
 
-def resolve_device(device: str) -> str:
-    import torch
-
-    return ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
-
-
 def train_encoder(corpus: Path, tokenizer_folder: Path, checkpoints: Path, config, device: str = "auto",
                   threads: int = 1, export: Path | None = None, resume: bool = True, log: Log = _quiet) -> dict:
     """Pretrain (resuming from ``checkpoints`` when possible); export the encoder folder if asked."""
     import torch
 
     from resonance.classifiers.pretrain import encode_corpus, pretrain
+    from resonance.classifiers.train import resolve_device
     from resonance.classifiers.zh_tokenizer import load_tokenizer
 
     torch.set_num_threads(threads)

@@ -154,7 +154,7 @@ def finetune(config: FinetuneConfig, train: list[Item], weibo: list[Item], dev: 
     import torch
 
     from resonance.classifiers.pretrain import autocast_dtype
-    from resonance.classifiers.zh_encoder_build import resolve_device
+    from resonance.classifiers.train import resolve_device
 
     rng = np.random.default_rng(config.seed)
     model, tokenizer_folder = build_classifier(config)
