@@ -25,13 +25,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
-    import numpy as np
     import torch
     from sklearn.metrics import f1_score
 
     from resonance.classifiers import dialogue, emotion
     from resonance.classifiers.encoder import load_encoder
-    from resonance.classifiers.fusion import mix_parts
+    from resonance.classifiers.fusion import mix_parts, safe_log
     from resonance.classifiers.predict import load_cached, predict_proba
 
     torch.set_num_threads(args.threads)
@@ -57,9 +56,9 @@ def main() -> None:
             neural = predict_proba(model.neural, texts, contexts, heads=[head])[head]
             scorer = model.scorers.get(head)
             probabilities = dialogue.mean_probabilities(members, vectors[split], dialogue.group_rows(names[split]))
-            return {"transformer": np.log(np.clip(neural, 1e-12, None)),
-                    "ngram": scorer.log_proba(texts, labels) if scorer else np.log(np.clip(neural, 1e-12, None)),
-                    "dialogue": np.log(np.clip(probabilities, 1e-12, None))}
+            return {"transformer": safe_log(neural),
+                    "ngram": scorer.log_proba(texts, labels) if scorer else safe_log(neural),
+                    "dialogue": safe_log(probabilities)}
 
         dev_parts, test_parts = parts("dev"), parts("test")
         weights, _ = dialogue.choose_weights(dev_parts, targets["dev"])

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from resonance.classifiers.fusion import safe_log
 from resonance.classifiers.inputs import collate, token_ids
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ class DialogueStage:
         groups = group_rows(dialogues if dialogues is not None else range(len(texts)))
         probabilities = mean_probabilities(self.members, line_vectors(self.encoder, texts), groups,
                                            dialogues_per_batch)
-        return np.log(np.clip(probabilities, 1e-12, None))
+        return safe_log(probabilities)
 
     def tensors(self) -> dict[str, torch.Tensor]:
         return {f"{PREFIX}{i}.{key}": value.detach().float() for i, member in enumerate(self.members)

@@ -294,14 +294,13 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
     transformer, n-grams and dialogue chosen together on the dev split. Returns what was chosen."""
     import time
 
-    import numpy as np
     from sklearn.metrics import f1_score
 
     from resonance.classifiers import dialogue, registry
     from resonance.classifiers.card_sections import put_section
     from resonance.classifiers.emotion_card import DIALOGUE_END, DIALOGUE_START, dialogue_section
     from resonance.classifiers.encoder import load_encoder
-    from resonance.classifiers.fusion import mix_parts
+    from resonance.classifiers.fusion import mix_parts, safe_log
 
     setup = setup_for(lang)
     if lang != "zh":
@@ -324,8 +323,8 @@ def add_dialogue(lang: str, model_dir: str | Path | None = None, *, root=None, l
         hidden=hidden, members=members, epochs=epochs)
     dev_texts, dev_contexts = [e.text for e in dev_set], [e.context for e in dev_set]
     parts = {"transformer": model.head_log_proba(dev_texts, dev_contexts), "ngram": model.ngram_log_proba(dev_texts),
-             "dialogue": np.log(np.clip(dialogue.mean_probabilities(
-                 trained, vectors["dev"], dialogue.group_rows([e.dialogue for e in dev_set])), 1e-12, None))}
+             "dialogue": safe_log(dialogue.mean_probabilities(
+                 trained, vectors["dev"], dialogue.group_rows([e.dialogue for e in dev_set])))}
     weights, tried = dialogue.choose_weights(parts, dev_targets)
     before = round(float(f1_score(dev_targets, mix_parts(parts, model.weights_without_dialogue()).argmax(axis=1),
                                   average="weighted")), 4)

@@ -22,11 +22,16 @@ WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 PREFIX = "ngram."
 
 
-def mix(neural_probabilities, ngram_log_probabilities, weight: float):
-    """Renormalised geometric mix of two probability tables (same columns)."""
+def safe_log(probabilities):
+    """Log-probabilities of a probability table, zeros floored at 1e-12 (so mixing stays finite)."""
     import numpy as np
 
-    return mix_log(np.log(np.clip(neural_probabilities, 1e-12, None)), ngram_log_probabilities, weight)
+    return np.log(np.clip(probabilities, 1e-12, None))
+
+
+def mix(neural_probabilities, ngram_log_probabilities, weight: float):
+    """Renormalised geometric mix of two probability tables (same columns)."""
+    return mix_log(safe_log(neural_probabilities), ngram_log_probabilities, weight)
 
 
 def mix_log(neural_log_probabilities, ngram_log_probabilities, weight: float):
